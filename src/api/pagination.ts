@@ -1,0 +1,16 @@
+/** Cursor pagination shared by every list: `limit` and `starting_after`, answering `has_more`. */
+import { t, type Static } from "elysia";
+
+export const PageQuery = t.Object({
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: "page size, 1–100", "x-field": "limit" })),
+  starting_after: t.Optional(t.String({ minLength: 1, description: "id of the last item of the previous page", "x-field": "starting_after" })),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export const listOf = <S extends Parameters<typeof t.Array>[0]>(item: S) =>
+  t.Object({ object: t.Literal("list"), data: t.Array(item), has_more: t.Boolean() });
+
+/** Items are fetched with `limit + 1` to learn whether another page exists. */
+export function page<T>(rows: T[], limit: number): { object: "list"; data: T[]; has_more: boolean } {
+  return { object: "list", data: rows.slice(0, limit), has_more: rows.length > limit };
+}

@@ -1,0 +1,17 @@
+/** Liveness and readiness. */
+import { Elysia, t } from "elysia";
+import { dbReachable } from "../db/client.ts";
+import type { ApiDeps } from "./context.ts";
+
+export function systemRoutes(deps: ApiDeps) {
+  return new Elysia()
+    .get("/healthz", () => ({ status: "ok" as const }), {
+      response: t.Object({ status: t.Literal("ok") }),
+      detail: { tags: ["System"], summary: "Alive" },
+    })
+    .get("/readyz", ({ set }) => {
+      if (dbReachable(deps.db)) return { status: "ready" as const, database: "ok" as const };
+      set.status = 503;
+      return { status: "unavailable" as const, database: "unreachable" as const };
+    }, { detail: { tags: ["System"], summary: "Ready: the database answers" } });
+}

@@ -1,0 +1,75 @@
+/**
+ * The only reader of the environment. Every setting is typed and validated with TypeBox, and the
+ * result is frozen. An invalid value stops the process with one line naming the variable.
+ */
+import { Type as T, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+const Url = (description: string) =>
+  T.String({ description, pattern: "^(|https?://\\S+|wss?://\\S+)$", default: "" });
+
+export const ConfigSchema = T.Object({
+  PORT: T.Integer({ minimum: 0, maximum: 65535, default: 3000, description: "HTTP port" }),
+  HOST: T.String({ default: "0.0.0.0", description: "interface to listen on" }),
+  DATA_DIR: T.String({ minLength: 1, default: "./data", description: "where the database, recordings and the generated secrets key live" }),
+  DATABASE_PATH: T.String({ default: "", description: "SQLite file (`:memory:` allowed); default <DATA_DIR>/gateway.db" }),
+  PUBLIC_URL: T.String({ pattern: "^(|https?://[^\\s/?#]+(/[^\\s?#]*)?)$", default: "", description: "the https base Twilio reaches; wss:// for media is derived from it" }),
+  GATEWAY_BOOTSTRAP_KEY: T.String({ pattern: "^(|sk_(live|test)_[A-Za-z0-9]{16,})$", default: "", description: "when set and no account exists, create the default account with this exact key" }),
+  LOG_LEVEL: T.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => T.Literal(l)), { default: "info" }),
+  SECRETS_KEY: T.String({ pattern: "^(|[A-Za-z0-9+/]{43}=)$", default: "", description: "base64 of 32 bytes: encrypts provider credentials at rest" }),
+  MAX_BODY_BYTES: T.Integer({ minimum: 1024, default: 1_048_576, description: "largest accepted request body" }),
+  TWILIO_API_BASE_URL: Url("Twilio REST base URL override (empty = api.twilio.com)"),
+  DEEPGRAM_BASE_URL: Url("Deepgram base URL override (empty = api.deepgram.com)"),
+  ELEVENLABS_BASE_URL: Url("ElevenLabs base URL override (empty = api.elevenlabs.io)"),
+  OPENAI_BASE_URL: Url("OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (empty = api.openai.com)"),
+  DEEPGRAM_API_KEY: T.String({ default: "" }),
+  ELEVENLABS_API_KEY: T.String({ default: "" }),
+  OPENAI_API_KEY: T.String({ default: "" }),
+});
+
+type Raw = Static<typeof ConfigSchema>;
+
+/** Validated, frozen configuration. */
+export type Config = Readonly<Raw & { DATABASE_PATH: string; PUBLIC_URL: string }>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${variable}: ${message}`);
+  }
+}
+
+const INTEGER_KEYS = new Set(["PORT", "MAX_BODY_BYTES"]);
+
+/** Reads and validates configuration from an environment map (defaults to `process.env`). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value === undefined) continue;
+    if (INTEGER_KEYS.has(key)) {
+      const n = value.trim() === "" ? Number.NaN : Number(value);
+      if (!Number.isInteger(n)) throw new ConfigError(key, `expected an integer, got ${JSON.stringify(value)}`);
+      input[key] = n;
+    } else input[key] = value.trim();
+  }
+  const withDefaults = Value.Default(ConfigSchema, input) as Raw;
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first) {
+    const variable = first.path.replace(/^\//, "") || "environment";
+    throw new ConfigError(variable, `${first.message} (got ${JSON.stringify(env[variable] ?? "")})`);
+  }
+  const config: Config = {
+    ...withDefaults,
+    DATABASE_PATH: withDefaults.DATABASE_PATH || `${withDefaults.DATA_DIR}/gateway.db`,
+    PUBLIC_URL: (withDefaults.PUBLIC_URL || `http://localhost:${withDefaults.PORT}`).replace(/\/+$/, ""),
+  };
+  return Object.freeze(config);
+}
+
+/** The wss:// base that Twilio's media stream connects to, derived from PUBLIC_URL. */
+export function publicWsUrl(config: Pick<Config, "PUBLIC_URL">): string {
+  return config.PUBLIC_URL.replace(/^http/, "ws");
+}

@@ -1,0 +1,3 @@
+export * from "./accounts.ts";
+export * from "./agents.ts";
+export * from "./phone-numbers.ts";

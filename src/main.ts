@@ -1,0 +1,39 @@
+/** Composition root: configuration, database, services, server. Nothing else. */
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { buildGateway } from "./gateway.ts";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const gateway = buildGateway(config);
+const first = gateway.accounts.bootstrap(config.GATEWAY_BOOTSTRAP_KEY);
+if (first?.generatedKey) {
+  // Printed once, on a line of its own, so an operator can copy it; it is never logged.
+  process.stdout.write(`API key for the default account (shown once): ${first.generatedKey}\n`);
+} else if (first) {
+  gateway.log.info({ account_id: first.accountId }, "default account created with GATEWAY_BOOTSTRAP_KEY");
+}
+
+const server = gateway.app.listen({ port: config.PORT, hostname: config.HOST, maxRequestBodySize: config.MAX_BODY_BYTES + 1024 });
+gateway.log.info({ port: server.server?.port, public_url: config.PUBLIC_URL, database: config.DATABASE_PATH }, "gateway listening");
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  gateway.log.info({ signal }, "shutting down");
+  void server.stop().finally(() => {
+    gateway.close();
+    process.exit(0);
+  });
+};
+process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));
