@@ -18,6 +18,14 @@ export const ConfigSchema = T.Object({
   LOG_LEVEL: T.Union(["fatal", "error", "warn", "info", "debug", "trace", "silent"].map((l) => T.Literal(l)), { default: "info" }),
   SECRETS_KEY: T.String({ pattern: "^(|[A-Za-z0-9+/]{43}=)$", default: "", description: "base64 of 32 bytes: encrypts provider credentials at rest" }),
   MAX_BODY_BYTES: T.Integer({ minimum: 1024, default: 1_048_576, description: "largest accepted request body" }),
+  PRICE_PER_MINUTE_MILLI_CENTS: T.Integer({ minimum: 0, default: 10_000, description: "default price of a connected minute (10000 = 10 cents)" }),
+  MAX_CONCURRENT_CALLS: T.Integer({ minimum: 1, default: 10, description: "default concurrent-call limit per account" }),
+  ALLOWED_CALLING_CODES: T.String({
+    pattern: "^(\\*|[1-9][0-9]{0,2}(,[1-9][0-9]{0,2})*)$",
+    default: "1,44,61,64,353,49,33,34,39,31,32,41,43,45,46,47,358,351,971,65,91,81,52,55",
+    description: "default allowlist of destination country calling codes (comma separated, or * for all)",
+  }),
+  RING_TIMEOUT_SECONDS: T.Integer({ minimum: 5, maximum: 600, default: 30, description: "how long an outbound call may ring" }),
   TWILIO_API_BASE_URL: Url("Twilio REST base URL override (empty = api.twilio.com)"),
   DEEPGRAM_BASE_URL: Url("Deepgram base URL override (empty = api.deepgram.com)"),
   ELEVENLABS_BASE_URL: Url("ElevenLabs base URL override (empty = api.elevenlabs.io)"),
@@ -41,7 +49,7 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_KEYS = new Set(["PORT", "MAX_BODY_BYTES"]);
+const INTEGER_KEYS = new Set(["PORT", "MAX_BODY_BYTES", "PRICE_PER_MINUTE_MILLI_CENTS", "MAX_CONCURRENT_CALLS", "RING_TIMEOUT_SECONDS"]);
 
 /** Reads and validates configuration from an environment map (defaults to `process.env`). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -22,6 +22,12 @@ if (first?.generatedKey) {
   gateway.log.info({ account_id: first.accountId }, "default account created with GATEWAY_BOOTSTRAP_KEY");
 }
 
+// Calls left in flight by a previous process are settled with the carrier's view of them.
+void gateway.calls
+  .reconcile(gateway.telephonyForCall)
+  .then((r) => r.checked > 0 && gateway.log.info(r, "reconciled calls left in flight"))
+  .catch((e: unknown) => gateway.log.error({ err: String(e) }, "reconciliation failed"));
+
 const server = gateway.app.listen({ port: config.PORT, hostname: config.HOST, maxRequestBodySize: config.MAX_BODY_BYTES + 1024 });
 gateway.log.info({ port: server.server?.port, public_url: config.PUBLIC_URL, database: config.DATABASE_PATH }, "gateway listening");
 

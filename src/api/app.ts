@@ -2,6 +2,10 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { agentsRoutes } from "./agents/routes.ts";
+import { billingRoutes } from "./billing/routes.ts";
+import { callsRoutes } from "./calls/routes.ts";
+import { compatRoutes } from "./compat/index.ts";
+import { twilioStatusRoutes } from "./twilio/status.ts";
 import { jsonBody } from "./body.ts";
 import type { ApiDeps } from "./context.ts";
 import { errorHandler } from "./errors.ts";
@@ -32,7 +36,11 @@ export function createApp(deps: ApiDeps) {
     )
     .use(systemRoutes(deps))
     .use(agentsRoutes(deps))
-    .use(phoneNumbersRoutes(deps));
+    .use(phoneNumbersRoutes(deps))
+    .use(callsRoutes(deps))
+    .use(billingRoutes(deps))
+    .use(twilioStatusRoutes(deps))
+    .use(compatRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

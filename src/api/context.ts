@@ -3,7 +3,12 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { SecretBox } from "../lib/secret-box.ts";
+import type { TelephonyPort } from "../providers/telephony/port.ts";
 import type { AccountsService } from "../services/accounts.ts";
+import type { BillingService } from "../services/billing.ts";
+import type { CallsService, CallRow } from "../services/calls.ts";
+import type { DispatchService } from "../services/dispatch.ts";
+import type { IdempotencyService } from "../services/idempotency.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -11,5 +16,13 @@ export interface ApiDeps {
   log: Logger;
   secrets: SecretBox;
   accounts: AccountsService;
+  calls: CallsService;
+  dispatch: DispatchService;
+  billing: BillingService;
+  idempotency: IdempotencyService;
+  /** The carrier port that serves an existing call (by its number's provider and credentials). */
+  telephonyForCall: (call: CallRow) => TelephonyPort | null;
+  /** The auth token Twilio signs this call's callbacks with (null for simulated calls). */
+  authTokenForCall: (call: CallRow) => string | null;
   now: () => number;
 }

@@ -28,6 +28,8 @@ describe("agents", () => {
       webhook_url: null,
       max_duration_seconds: 600,
       primary_number_id: null,
+      legacy_phone_number: null,
+      legacy_has_twilio_credentials: false,
     });
     expect((await gw.request("GET", `/v1/agents/${id}`)).body).toEqual(created.body);
   });

@@ -30,6 +30,9 @@ const fields = {
   webhook_url: t.Union([t.String({ pattern: "^https?://\\S+$" }), t.Null()]),
   max_duration_seconds: t.Integer({ minimum: 10, maximum: 14_400 }),
   primary_number_id: t.Union([t.String({ minLength: 1 }), t.Null()]),
+  legacy_phone_number: t.Union([t.String({ maxLength: 32, description: "a single number of the agent's own, used only when it has no phone-number rows" }), t.Null()]),
+  legacy_twilio_account_sid: t.String({ pattern: "^AC[0-9a-fA-F]{32}$", description: "write-only" }),
+  legacy_twilio_auth_token: t.String({ minLength: 16, maxLength: 128, description: "write-only; encrypted at rest" }),
 };
 
 export const AgentCreate = t.Object(
@@ -50,6 +53,9 @@ export const AgentCreate = t.Object(
     webhook_url: t.Optional(fields.webhook_url),
     max_duration_seconds: t.Optional(fields.max_duration_seconds),
     primary_number_id: t.Optional(fields.primary_number_id),
+    legacy_phone_number: t.Optional(fields.legacy_phone_number),
+    legacy_twilio_account_sid: t.Optional(fields.legacy_twilio_account_sid),
+    legacy_twilio_auth_token: t.Optional(fields.legacy_twilio_auth_token),
   },
   { additionalProperties: false },
 );
@@ -77,6 +83,8 @@ export const Agent = t.Object({
   webhook_url: fields.webhook_url,
   max_duration_seconds: fields.max_duration_seconds,
   primary_number_id: fields.primary_number_id,
+  legacy_phone_number: fields.legacy_phone_number,
+  legacy_has_twilio_credentials: t.Boolean(),
   created_at: t.String({ format: "date-time" }),
   updated_at: t.String({ format: "date-time" }),
 });

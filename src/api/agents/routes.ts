@@ -5,7 +5,7 @@ import { listOf, PageQuery } from "../pagination.ts";
 import { Agent, AgentCreate, AgentUpdate } from "./model.ts";
 import { agentJson, AgentsService } from "./service.ts";
 
-export function agentsRoutes(deps: ApiDeps, service = new AgentsService(deps.db, deps.now)) {
+export function agentsRoutes(deps: ApiDeps, service = new AgentsService(deps.db, deps.secrets, deps.now)) {
   const detail = { tags: ["Agents"] };
   return new Elysia({ prefix: "/v1/agents" })
     .use(auth(deps.accounts))

@@ -5,6 +5,8 @@ import { agents, phoneNumbers } from "../../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { jsonSchemaProblem } from "../../lib/json-schema.ts";
+import { isE164 } from "../../lib/phone.ts";
+import type { SecretBox } from "../../lib/secret-box.ts";
 import { page, type PageQuery } from "../pagination.ts";
 import type { Agent, AgentCreate, AgentUpdate } from "./model.ts";
 
@@ -30,6 +32,8 @@ export function agentJson(row: AgentRow): Agent {
     webhook_url: row.webhookUrl ?? null,
     max_duration_seconds: row.maxDurationSeconds,
     primary_number_id: row.primaryNumberId ?? null,
+    legacy_phone_number: row.legacyPhoneNumber ?? null,
+    legacy_has_twilio_credentials: row.legacyTwilioAccountSidSealed !== null && row.legacyTwilioAuthTokenSealed !== null,
     created_at: new Date(row.createdAtMs).toISOString(),
     updated_at: new Date(row.updatedAtMs).toISOString(),
   };
@@ -38,6 +42,7 @@ export function agentJson(row: AgentRow): Agent {
 export class AgentsService {
   constructor(
     private readonly db: Db,
+    private readonly secrets: SecretBox,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -87,6 +92,7 @@ export class AgentsService {
       webhookUrl: body.webhook_url ?? null,
       maxDurationSeconds: body.max_duration_seconds,
       primaryNumberId: body.primary_number_id ?? null,
+      ...this.legacy(body),
       createdAtMs: now,
       updatedAtMs: now,
     };
@@ -96,7 +102,7 @@ export class AgentsService {
   update(accountId: string, id: string, body: AgentUpdate): AgentRow {
     const existing = this.get(accountId, id);
     this.check(accountId, body, existing.id);
-    const set: Partial<typeof agents.$inferInsert> = { updatedAtMs: this.now() };
+    const set: Partial<typeof agents.$inferInsert> = { updatedAtMs: this.now(), ...this.legacy(body) };
     if (body.name !== undefined) set.name = body.name;
     if (body.type !== undefined) set.type = body.type;
     if (body.persona !== undefined) set.persona = body.persona;
@@ -125,7 +131,18 @@ export class AgentsService {
     });
   }
 
+  private legacy(body: AgentUpdate): Partial<typeof agents.$inferInsert> {
+    const out: Partial<typeof agents.$inferInsert> = {};
+    if (body.legacy_phone_number !== undefined) out.legacyPhoneNumber = body.legacy_phone_number;
+    if (body.legacy_twilio_account_sid !== undefined) out.legacyTwilioAccountSidSealed = this.secrets.seal(body.legacy_twilio_account_sid);
+    if (body.legacy_twilio_auth_token !== undefined) out.legacyTwilioAuthTokenSealed = this.secrets.seal(body.legacy_twilio_auth_token);
+    return out;
+  }
+
   private check(accountId: string, body: AgentUpdate, agentId: string | null): void {
+    if (body.legacy_phone_number && !isE164(body.legacy_phone_number)) {
+      throw new ApiError("invalid_phone_format", 400, "legacy_phone_number must be E.164", { field: "legacy_phone_number" });
+    }
     if (body.returns) {
       const problem = jsonSchemaProblem(body.returns);
       if (problem) throw new ApiError("invalid_field", 400, `returns is not a valid JSON Schema: ${problem}`, { field: "returns" });

@@ -30,6 +30,10 @@ export const agents = sqliteTable(
     webhookUrl: text("webhook_url"),
     maxDurationSeconds: integer("max_duration_seconds").notNull().default(600),
     primaryNumberId: text("primary_number_id"),
+    /** Legacy: a single number of the agent's own instead of phone-number rows (E.164). */
+    legacyPhoneNumber: text("legacy_phone_number"),
+    legacyTwilioAccountSidSealed: text("legacy_twilio_account_sid_sealed"),
+    legacyTwilioAuthTokenSealed: text("legacy_twilio_auth_token_sealed"),
     createdAtMs: integer("created_at_ms").notNull(),
     updatedAtMs: integer("updated_at_ms").notNull(),
   },
