@@ -36,14 +36,14 @@ export function reserve(tx: Tx, accountId: string, callId: string, amountMilliCe
 }
 
 /**
- * Ends a call's reservation exactly once: with connected seconds it settles (charges their price,
+ * Ends a call's reservation exactly once: a call that connected settles (charges their price,
  * capped at the reservation, and returns the rest); without, it releases everything. Returns false
  * when the reservation was already closed.
  */
 export function closeReservation(tx: Tx, callId: string, billableSeconds: number, nowMs: number): boolean {
   const call = tx.select().from(calls).where(eq(calls.id, callId)).get();
   if (!call || call.reservationStatus !== "reserved") return false;
-  const connected = billableSeconds > 0;
+  const connected = call.answeredAtMs !== null || billableSeconds > 0;
   const cost = connected ? Math.min(call.reservedMilliCents, priceOf(billableSeconds, call.pricePerMinuteMilliCents)) : 0;
   const closed = tx
     .update(calls)
