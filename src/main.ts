@@ -28,6 +28,15 @@ void gateway.calls
   .then((r) => r.checked > 0 && gateway.log.info(r, "reconciled calls left in flight"))
   .catch((e: unknown) => gateway.log.error({ err: String(e) }, "reconciliation failed"));
 
+// Status callbacks can be lost (our outage, theirs): calls quiet for long are asked about again.
+const SWEEP_EVERY_MS = 60_000;
+const sweep = setInterval(() => {
+  void gateway.calls
+    .reconcile(gateway.telephonyForCall, { quietForMs: 5 * 60_000 })
+    .catch((e: unknown) => gateway.log.error({ err: String(e) }, "reconciliation sweep failed"));
+}, SWEEP_EVERY_MS);
+sweep.unref();
+
 const server = gateway.app.listen({ port: config.PORT, hostname: config.HOST, maxRequestBodySize: config.MAX_BODY_BYTES + 1024 });
 gateway.log.info({ port: server.server?.port, public_url: config.PUBLIC_URL, database: config.DATABASE_PATH }, "gateway listening");
 

@@ -43,7 +43,9 @@ export function reserve(tx: Tx, accountId: string, callId: string, amountMilliCe
 export function closeReservation(tx: Tx, callId: string, billableSeconds: number, nowMs: number): boolean {
   const call = tx.select().from(calls).where(eq(calls.id, callId)).get();
   if (!call || call.reservationStatus !== "reserved") return false;
-  const connected = call.answeredAtMs !== null || billableSeconds > 0;
+  // Twilio reports `completed` only for calls that were answered (the others end busy, no-answer,
+  // failed or canceled), so a completed call connected even if we never saw it in progress.
+  const connected = call.answeredAtMs !== null || call.status === "completed" || billableSeconds > 0;
   const cost = connected ? Math.min(call.reservedMilliCents, priceOf(billableSeconds, call.pricePerMinuteMilliCents)) : 0;
   const closed = tx
     .update(calls)

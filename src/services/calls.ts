@@ -281,13 +281,18 @@ export class CallsService {
   }
 
   /**
-   * Start-up reconciliation: asks the carrier about every call left in flight by a previous
-   * process and applies the answer; calls that never reached the carrier are failed. After this
-   * no call stays non-terminal forever.
+   * Reconciliation: asks the carrier about every call in flight that no live session owns (at
+   * start-up: all of them, left by a previous process; periodically: those quiet for a while, in
+   * case a status callback was lost) and applies the answer; calls that never reached the carrier
+   * are failed. With it no call stays non-terminal forever.
    */
-  async reconcile(telephony: (call: CallRow) => TelephonyPort | null, isLive: (callId: string) => boolean = () => false): Promise<{ checked: number; finished: number }> {
+  async reconcile(
+    telephony: (call: CallRow) => TelephonyPort | null,
+    opts: { isLive?: (callId: string) => boolean; quietForMs?: number } = {},
+  ): Promise<{ checked: number; finished: number }> {
     let finished = 0;
-    const pending = this.unfinished().filter((c) => !isLive(c.id));
+    const quietSince = this.now() - (opts.quietForMs ?? 0);
+    const pending = this.unfinished().filter((c) => !opts.isLive?.(c.id) && c.updatedAtMs <= quietSince);
     for (const call of pending) {
       const port = telephony(call);
       if (!call.providerCallSid || !port) {
@@ -301,8 +306,11 @@ export class CallsService {
         if (after && isTerminal(after.status)) finished++;
         else if (after && after.status === "in_progress") {
           // The media session died with the previous process: nobody is talking to the caller.
-          await port.hangup(call.providerCallSid).catch(() => undefined);
           this.setHangupReason(call.id, "failed", { errorMessage: "the gateway restarted during the call" });
+          await port.hangup(call.providerCallSid).catch(() => undefined);
+          const final = await port.fetchCall(call.providerCallSid);
+          const res = this.applyCarrierReport(call.id, { status: final.status, sequence: null, durationSeconds: final.durationSeconds });
+          if (res.call && isTerminal(res.call.status)) finished++;
         }
       } catch (e) {
         const code = (e as { code?: unknown }).code;
