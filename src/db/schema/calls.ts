@@ -64,6 +64,12 @@ export const calls = sqliteTable(
     streamStartedAtMs: integer("stream_started_at_ms"),
     /** Highest Twilio status-callback SequenceNumber applied. */
     lastStatusSequence: integer("last_status_sequence").notNull().default(-1),
+    /** Latency percentiles of the call's turns (ms), computed when it ends. */
+    latency: text("latency", { mode: "json" }).$type<Record<string, { p50: number; p90: number; p99: number; n: number }> | null>(),
+    /** Path of the two-channel WAV under the data directory, when recorded. */
+    recordingPath: text("recording_path"),
+    /** Path of the replayable fixture (.ndjson) of the call, when recorded. */
+    fixturePath: text("fixture_path"),
     /** Which API dialect created the call: null (canonical), nixflex, agentphone, agntix. */
     dialect: text("dialect"),
     updatedAtMs: integer("updated_at_ms").notNull(),
