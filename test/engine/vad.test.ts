@@ -1,0 +1,83 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { createVad, type VadOptions } from "../../src/engine/vad.ts";
+import { concatPcm, speechLike, tones } from "../../bench/lib/signals.ts";
+import { frames } from "../../bench/lib/telephone.ts";
+import { loadTenVad, TEN_VAD_DIR } from "../../bench/lib/ten-vad.ts";
+import { confusion, count, scores } from "../../bench/lib/metrics.ts";
+
+/** Per-frame smoothed decisions as a string of 0/1. */
+function decisions(pcm: Int16Array, opts: Partial<VadOptions> = {}): string {
+  const vad = createVad(opts);
+  return frames(pcm).map((f) => (vad.push(f).speech ? "1" : "0")).join("");
+}
+const ones = (s: string): number => s.split("").filter((c) => c === "1").length;
+const silence = (ms: number): Int16Array => tones([], ms, 0, 30, ms);
+
+describe("VAD on synthetic signals", () => {
+  test.each([
+    ["digital silence", new Int16Array(8000)],
+    ["line hiss at −40 dBFS", tones([], 2000, 0, 570, 2)],
+    ["loud white noise", tones([], 2000, 0, 8000, 3)],
+    ["a 1 kHz tone", concatPcm([silence(300), tones([1000], 1500, 8000, 30)])],
+    ["a 440 Hz tone", concatPcm([silence(300), tones([440], 1500, 8000, 30)])],
+    ["DTMF 941+1336 Hz", concatPcm([silence(300), tones([941, 1336], 1500, 5000, 30)])],
+  ])("%s is never speech", (_name, pcm) => {
+    expect(ones(decisions(pcm))).toBe(0);
+  });
+
+  test("speech-like audio after silence is speech, with onset and hangover counted in frames", () => {
+    const pcm = concatPcm([silence(600), speechLike(1000, 8000), silence(1000)]);
+    const d = decisions(pcm, { onsetMs: 40, hangoverMs: 200 });
+    const first = d.indexOf("1");
+    const last = d.lastIndexOf("1");
+    // Speech occupies frames 30..79; the decision starts 1 frame after the first speech-like
+    // frame (onset 2 frames) and ends within the 10-frame hangover after the last.
+    expect({ startsNear: first >= 30 && first <= 33, endsAfterHangover: last >= 80 && last <= 91, coverage: ones(d.slice(33, 78)) }).toEqual({
+      startsNear: true,
+      endsAfterHangover: true,
+      coverage: 45,
+    });
+  });
+
+  test("reports onset and offset exactly once per segment", () => {
+    const vad = createVad();
+    const pcm = concatPcm([silence(600), speechLike(800, 8000), silence(1200), speechLike(800, 8000, 9), silence(1200)]);
+    let onsets = 0;
+    let offsets = 0;
+    for (const f of frames(pcm)) {
+      const r = vad.push(f);
+      onsets += r.onset ? 1 : 0;
+      offsets += r.offset ? 1 : 0;
+    }
+    expect({ onsets, offsets }).toEqual({ onsets: 2, offsets: 2 });
+  });
+
+  test("the noise floor adapts: speech stays detectable over a louder steady background", () => {
+    // 4.5 s of hiss at about −33 dBFS; speech-like audio from 2.5 s to 3.5 s on top of it.
+    const mix = tones([], 4500, 0, 1500, 1);
+    const speech = speechLike(1000, 12000);
+    for (let i = 0; i < speech.length; i++) mix[20000 + i] = Math.max(-32768, Math.min(32767, mix[20000 + i]! + speech[i]!));
+    const d = decisions(mix);
+    expect({ backgroundSpeech: ones(d.slice(0, 125)), speech: ones(d.slice(127, 175)) > 40 }).toEqual({ backgroundSpeech: 0, speech: true });
+  });
+
+  test("millisecond options become frame counts: a longer hangover holds speech longer", () => {
+    const pcm = concatPcm([silence(600), speechLike(600, 8000), silence(1500)]);
+    const short = decisions(pcm, { hangoverMs: 100 });
+    const long = decisions(pcm, { hangoverMs: 600 });
+    expect(long.lastIndexOf("1") - short.lastIndexOf("1")).toBe(25);
+  });
+});
+
+describe.skipIf(!existsSync(TEN_VAD_DIR))("VAD on the ten-vad corpus (telephone chain)", () => {
+  test("beats the WebRTC VAD's MCC (0.50) on the whole set", () => {
+    const c = confusion();
+    for (const clip of loadTenVad()) {
+      const vad = createVad();
+      clip.frames.forEach((f, i) => count(c, vad.push(f).speech, clip.labels[i]!));
+    }
+    const s = scores(c);
+    expect({ mccAboveWebRtc: s.mcc > 0.5, f1AboveAlwaysSpeech: s.f1 > 0.862 }).toEqual({ mccAboveWebRtc: true, f1AboveAlwaysSpeech: true });
+  });
+});
