@@ -1,0 +1,97 @@
+/**
+ * Engine cost per 20 ms caller frame with every stage on: jitter buffer, features, VAD, AMD (with
+ * its own VAD and beep detector), turn-taking, barge-in with echo check, playout framing. Each
+ * recording of the corpus is replayed once to capture every input the engine received (media,
+ * STT, agent audio, marks, ticks); the bench then times fresh engines consuming exactly those
+ * inputs, draining all outputs, and divides by the frames processed.
+ * Run: bun bench/engine-cost.ts
+ */
+import { join } from "node:path";
+import { createFeatureExtractor } from "../src/engine/audio/features.ts";
+import { decodeMulaw } from "../src/engine/audio/mulaw.ts";
+import { createAmd } from "../src/engine/amd.ts";
+import { CallEngine, type CallEngineOptions } from "../src/engine/call-engine.ts";
+import { createVad } from "../src/engine/vad.ts";
+import type { EngineInput } from "../src/engine/types.ts";
+import { listFixtures } from "../src/replay/golden.ts";
+import { loadFixture } from "../src/replay/load.ts";
+import { replayFixture } from "../src/replay/runner.ts";
+import { median } from "./lib/metrics.ts";
+import { printTable, writeResult } from "./lib/table.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const ROUNDS = 5;
+
+interface Recorded {
+  inputs: EngineInput[];
+  frames: number;
+}
+
+function record(opts: Partial<CallEngineOptions>): Recorded[] {
+  return listFixtures(ROOT).map((rel) => {
+    const inputs: EngineInput[] = [];
+    const r = replayFixture(loadFixture(join(ROOT, rel)), rel, { engine: opts, onInput: (i) => inputs.push(i) });
+    return { inputs, frames: r.frames };
+  });
+}
+
+function time(recs: Recorded[], opts: Partial<CallEngineOptions>): { usPerFrame: number; frames: number } {
+  const frames = recs.reduce((s, r) => s + r.frames, 0);
+  const samples: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const t0 = Bun.nanoseconds();
+    for (const rec of recs) {
+      const e = new CallEngine(opts);
+      for (const input of rec.inputs) {
+        e.push(input);
+        while (e.poll().kind !== "wake");
+      }
+    }
+    samples.push((Bun.nanoseconds() - t0) / 1000 / frames);
+  }
+  return { usPerFrame: median(samples), frames };
+}
+
+const configs: [string, Partial<CallEngineOptions>][] = [
+  ["outbound, AMD on (every stage)", { direction: "outbound", amd: true, machineAction: "leave_message" }],
+  ["inbound, AMD off", { direction: "inbound", amd: false }],
+];
+const rows: (string | number)[][] = [];
+const result: Record<string, unknown> = { targetUsPerFrame: 5, rounds: ROUNDS, configs: {} };
+for (const [name, opts] of configs) {
+  const recs = record(opts);
+  const t = time(recs, opts);
+  const inputs = recs.reduce((s, r) => s + r.inputs.length, 0);
+  rows.push([name, recs.length, t.frames, inputs, t.usPerFrame, t.usPerFrame <= 5 ? "yes" : "NO"]);
+  (result.configs as Record<string, unknown>)[name] = { fixtures: recs.length, frames: t.frames, inputs, usPerFrame: t.usPerFrame };
+}
+// The detectors alone (shared features + VAD + AMD) on the same caller frames, to split the cost.
+const callerFrames: Int16Array[][] = record(configs[0]![1]).map((rec) =>
+  rec.inputs.flatMap((i) =>
+    i.kind === "twilio" && i.msg.event === "media" && i.msg.payload.length === 160 ? [decodeMulaw(i.msg.payload)] : [],
+  ),
+);
+const detectorFrames = callerFrames.reduce((s, f) => s + f.length, 0);
+const detSamples: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const t0 = Bun.nanoseconds();
+  for (const frames of callerFrames) {
+    const fx = createFeatureExtractor();
+    const vad = createVad();
+    const amd = createAmd();
+    frames.forEach((f, i) => {
+      const feat = fx.compute(f);
+      vad.push(f, feat);
+      amd.push(f, i * 20, feat);
+    });
+  }
+  detSamples.push((Bun.nanoseconds() - t0) / 1000 / detectorFrames);
+}
+const detUs = median(detSamples);
+const allUs = (result.configs as Record<string, { usPerFrame: number }>)[configs[0]![0]]!.usPerFrame;
+rows.push(["detectors alone: features + VAD + AMD", callerFrames.length, detectorFrames, detectorFrames, detUs, "-"]);
+rows.push(["engine minus detectors (jitter, turns, barge-in, echo, playout, queue)", "", "", "", allUs - detUs, allUs - detUs <= 5 ? "yes" : "NO"]);
+result.detectorsUsPerFrame = detUs;
+result.engineMinusDetectorsUsPerFrame = allUs - detUs;
+printTable(["configuration", "fixtures", "frames", "inputs", "µs/frame (median of 5)", "≤ 5 µs"], rows);
+console.log(`wrote ${writeResult("engine-cost", result)}`);

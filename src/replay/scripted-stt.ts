@@ -1,0 +1,206 @@
+/**
+ * A scripted speech-to-text for recordings without `stt` lines: Deepgram-shaped live messages
+ * made from the header labels, in audio time, like Deepgram would send them with interim results,
+ * endpointing and utterance-end on:
+ * - words: from `labels.utterances` (and `labels.backchannels`) text, spread over the labelled
+ *   speech inside each utterance by character count; without utterances, one placeholder word
+ *   "speech" per labelled speech range;
+ * - an interim result each time a word ends (last word's closing punctuation not yet known);
+ * - a final (`is_final`, `speech_final`) once `endpointingMs` of silence follows a word;
+ * - `UtteranceEnd` once `utteranceEndMs` passes without words;
+ * - on `finalize()`, a final (`from_finalize`) of every word already spoken and not yet final.
+ * Everything is delivered `delayMs` after the audio that triggers it has reached the provider.
+ */
+import { encodeDeepgramMessage } from "../engine/stt-events.ts";
+import type { SttEvent, SttWord } from "../engine/types.ts";
+
+/** Options; times in ms. */
+export interface ScriptedSttOptions {
+  /** Delivery delay after the triggering audio arrived. Default 150. */
+  delayMs: number;
+  /** Deepgram `endpointing`. Default 300. */
+  endpointingMs: number;
+  /** Deepgram `utterance_end_ms`. Default 1000. */
+  utteranceEndMs: number;
+}
+
+/** Defaults (see each field). */
+export const DEFAULT_SCRIPTED_STT_OPTIONS: Readonly<ScriptedSttOptions> = Object.freeze({
+  delayMs: 150,
+  endpointingMs: 300,
+  utteranceEndMs: 1000,
+});
+
+interface LabelUtterance {
+  startMs: number;
+  endMs: number;
+  text: string;
+}
+
+type Range = readonly [number, number];
+
+function isRange(v: unknown): v is Range {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number";
+}
+
+function utterancesOf(labels: Readonly<Record<string, unknown>>, key: string): LabelUtterance[] {
+  const list = labels[key];
+  if (!Array.isArray(list)) return [];
+  const out: LabelUtterance[] = [];
+  for (const u of list) {
+    if (typeof u !== "object" || u === null) continue;
+    const { startMs, endMs, text } = u as Record<string, unknown>;
+    if (typeof startMs === "number" && typeof endMs === "number" && typeof text === "string") {
+      out.push({ startMs, endMs, text });
+    }
+  }
+  return out;
+}
+
+/** Words with audio times, from the labels (see the file comment). */
+export function scriptWords(labels: Readonly<Record<string, unknown>>): SttWord[] {
+  const speech = (Array.isArray(labels.speech) ? labels.speech : []).filter(isRange);
+  const utts = [...utterancesOf(labels, "utterances"), ...utterancesOf(labels, "backchannels")].sort(
+    (a, b) => a.startMs - b.startMs,
+  );
+  const words: SttWord[] = [];
+  if (utts.length === 0) {
+    for (const [a, b] of speech) words.push({ word: "speech", startMs: a, endMs: b });
+    return words;
+  }
+  for (const u of utts) {
+    // The utterance's voiced parts; the whole span if the speech labels miss it.
+    let parts: Range[] = speech
+      .map(([a, b]): Range => [Math.max(a, u.startMs), Math.min(b, u.endMs)])
+      .filter(([a, b]) => b > a);
+    if (parts.length === 0) parts = [[u.startMs, u.endMs]];
+    const tokens = u.text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+    const total = tokens.reduce((s, w) => s + w.length + 1, 0);
+    const voicedMs = parts.reduce((s, [a, b]) => s + b - a, 0);
+    // Map a share of the characters to a time inside the voiced parts.
+    const at = (share: number): { ms: number; part: number } => {
+      let left = share * voicedMs;
+      for (let i = 0; i < parts.length; i++) {
+        const [a, b] = parts[i]!;
+        if (left <= b - a || i === parts.length - 1) return { ms: Math.min(b, a + left), part: i };
+        left -= b - a;
+      }
+      return { ms: u.endMs, part: parts.length - 1 };
+    };
+    let chars = 0;
+    for (const w of tokens) {
+      const s = at(chars / total);
+      chars += w.length + 1;
+      const e = at(chars / total);
+      const endMs = e.part === s.part ? e.ms : parts[s.part]![1];
+      words.push({ word: w, startMs: Math.round(s.ms), endMs: Math.max(Math.round(endMs), Math.round(s.ms) + 1) });
+    }
+  }
+  return words;
+}
+
+/** Drop the closing sentence punctuation of the last word (an interim does not know it yet). */
+function interimText(ws: readonly SttWord[]): string {
+  const text = ws.map((w) => w.word).join(" ");
+  return text.replace(/[.?!]+$/, "");
+}
+
+/** A message to deliver: Deepgram JSON, and the audio ms whose arrival triggers it. */
+export interface ScriptedMessage {
+  readonly triggerAudioMs: number;
+  readonly msg: Record<string, unknown>;
+}
+
+/**
+ * See the file comment. Drive it with `advance(audioMs)` as audio reaches the provider, and
+ * `finalize(audioMs)` when the engine asks; both return the messages due (deliver after `delayMs`).
+ */
+export class ScriptedStt {
+  readonly options: Readonly<ScriptedSttOptions>;
+  private readonly words: SttWord[];
+  /** Next word whose end has not been reached. */
+  private heard = 0;
+  /** Words before this index are final. */
+  private finalUpTo = 0;
+  private lastAudioMs = 0;
+  private utteranceEndSent = true;
+
+  constructor(labels: Readonly<Record<string, unknown>>, opts: Partial<ScriptedSttOptions> = {}) {
+    this.options = Object.freeze({ ...DEFAULT_SCRIPTED_STT_OPTIONS, ...opts });
+    this.words = scriptWords(labels);
+  }
+
+  /** The audio clock reached `audioMs`. */
+  advance(audioMs: number): SttEvent[] {
+    const out: SttEvent[] = [];
+    if (audioMs <= this.lastAudioMs) return out;
+    this.lastAudioMs = audioMs;
+    const o = this.options;
+    for (;;) {
+      const w = this.words[this.heard];
+      const lastHeard = this.words[this.heard - 1];
+      // Endpoint: silence after the last heard word (before the next word starts).
+      if (lastHeard && this.finalUpTo < this.heard) {
+        const nextStart = w ? w.startMs : Infinity;
+        const endpointAt = lastHeard.endMs + o.endpointingMs;
+        if (endpointAt <= audioMs && endpointAt <= nextStart) {
+          out.push(this.final(this.heard, true, false));
+          continue;
+        }
+      }
+      if (lastHeard && !this.utteranceEndSent) {
+        const nextStart = w ? w.startMs : Infinity;
+        const at = lastHeard.endMs + o.utteranceEndMs;
+        if (at <= audioMs && at <= nextStart) {
+          this.utteranceEndSent = true;
+          out.push({ type: "utteranceEnd", lastWordEndMs: lastHeard.endMs });
+          continue;
+        }
+      }
+      if (w && w.endMs <= audioMs) {
+        this.heard++;
+        this.utteranceEndSent = false;
+        const pending = this.words.slice(this.finalUpTo, this.heard);
+        out.push({
+          type: "transcript",
+          text: interimText(pending),
+          words: pending,
+          startMs: pending[0]!.startMs,
+          endMs: w.endMs,
+          isFinal: false,
+          speechFinal: false,
+          fromFinalize: false,
+        });
+        continue;
+      }
+      return out;
+    }
+  }
+
+  /** The engine sent `Finalize` when the audio clock was at `audioMs`. */
+  finalize(audioMs: number): SttEvent[] {
+    const out = this.advance(audioMs);
+    if (this.finalUpTo < this.heard) out.push(this.final(this.heard, false, true));
+    return out;
+  }
+
+  private final(upTo: number, speechFinal: boolean, fromFinalize: boolean): SttEvent {
+    const ws = this.words.slice(this.finalUpTo, upTo);
+    this.finalUpTo = upTo;
+    return {
+      type: "transcript",
+      text: ws.map((w) => w.word).join(" "),
+      words: ws,
+      startMs: ws[0]!.startMs,
+      endMs: ws[ws.length - 1]!.endMs,
+      isFinal: true,
+      speechFinal,
+      fromFinalize,
+    };
+  }
+
+  /** Deepgram's wire JSON for an event (what a live recording's `stt` line holds). */
+  static wire(ev: SttEvent): Record<string, unknown> {
+    return encodeDeepgramMessage(ev);
+  }
+}

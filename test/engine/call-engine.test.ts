@@ -1,0 +1,209 @@
+import { describe, expect, test } from "bun:test";
+import type { Amd, AmdEvent } from "../../src/engine/amd.ts";
+import { CallEngine, type CallEngineOptions } from "../../src/engine/call-engine.ts";
+import type { EngineOutput, SttTranscript, TwilioInbound } from "../../src/engine/types.ts";
+import { synthVoice } from "../../src/replay/synth-voice.ts";
+
+const SID = "MZtest";
+const voice = synthVoice("hello there how are you doing today my friend ".repeat(4));
+/** Faint line noise, deterministic. */
+const noise = Uint8Array.from({ length: 160 }, (_, i) => (i % 2 ? 0xfe : 0x7e));
+
+/** A call driven frame by frame; outputs are summarised as strings. */
+class Harness {
+  readonly engine: CallEngine;
+  readonly out: EngineOutput[] = [];
+  frame = 0;
+  private seq = 2;
+  constructor(opts: Partial<CallEngineOptions>, amd?: Amd) {
+    this.engine = new CallEngine(opts, amd ? { amd } : {});
+    this.twilio({
+      event: "start",
+      sequenceNumber: 1,
+      streamSid: SID,
+      callSid: "CA1",
+      accountSid: "AC1",
+      tracks: ["inbound"],
+      encoding: "audio/x-mulaw",
+      sampleRateHz: 8000,
+      channels: 1,
+      customParameters: {},
+    });
+  }
+  twilio(msg: TwilioInbound, drain = true) {
+    this.engine.push({ kind: "twilio", atMs: this.frame * 20, msg });
+    if (drain) this.drain();
+  }
+  drain() {
+    for (let o = this.engine.poll(); o.kind !== "wake"; o = this.engine.poll()) this.out.push(o);
+  }
+  /** Caller audio until audio ms `untilMs`: voice inside `speech` ranges, noise elsewhere. */
+  audio(untilMs: number, speech: [number, number][] = [], drain = true) {
+    while (this.frame * 20 < untilMs) {
+      const ms = this.frame * 20;
+      const on = speech.some(([a, b]) => ms >= a && ms < b);
+      const payload = on ? voice.slice((ms % 4000) * 8, (ms % 4000) * 8 + 160) : noise;
+      this.twilio(
+        { event: "media", sequenceNumber: this.seq++, streamSid: SID, track: "inbound", chunk: this.frame + 1, timestampMs: ms, payload },
+        drain,
+      );
+      this.frame++;
+    }
+  }
+  stt(ev: SttTranscript) {
+    this.engine.push({ kind: "stt", atMs: this.frame * 20, event: ev });
+    this.drain();
+  }
+  say(replyId: string, text: string, ms: number, drain = true) {
+    this.engine.push({ kind: "agentAudio", atMs: this.frame * 20, replyId, bytes: voice.slice(0, ms * 8), text });
+    this.engine.push({ kind: "replyDone", atMs: this.frame * 20, replyId });
+    if (drain) this.drain();
+  }
+  /** Outputs other than media frames and events, in order. */
+  actions(): string[] {
+    return this.out.flatMap((o) => {
+      switch (o.kind) {
+        case "twilio":
+          return o.msg.event === "media" ? [] : [o.msg.event === "mark" ? `mark:${o.msg.name}` : "clear"];
+        case "event":
+          return [];
+        case "reply.start":
+          return [`start:${o.replyId}:${o.speculative ? "spec" : "final"}:${o.transcript}`];
+        case "reply.cancel":
+          return [`cancel:${o.replyId}:${o.heardText}`];
+        case "reply.confirm":
+          return [`confirm:${o.replyId}`];
+        case "greeting":
+          return [`greeting:${o.replyId}`];
+        case "voicemail":
+          return [`voicemail:${o.action}:${o.replyId}`];
+        case "stt":
+          return ["finalize"];
+        default:
+          return [o.kind];
+      }
+    });
+  }
+  media(): number {
+    return this.out.filter((o) => o.kind === "twilio" && o.msg.event === "media").length;
+  }
+  events(type: string) {
+    return this.out.flatMap((o) => (o.kind === "event" && o.event.type === type ? [o.event] : []));
+  }
+}
+
+const final = (text: string, endMs: number): SttTranscript => ({
+  type: "transcript",
+  text,
+  words: [{ word: text, startMs: endMs - 300, endMs }],
+  startMs: endMs - 300,
+  endMs,
+  isFinal: true,
+  speechFinal: false,
+  fromFinalize: true,
+});
+
+describe("call engine", () => {
+  test("inbound: greets at once; the caller barging in gets a clear ahead of queued audio and the heard words", () => {
+    const h = new Harness({ direction: "inbound" });
+    h.audio(100);
+    h.say("r1", "one two three four five six seven eight nine ten", 2000, false);
+    // 2 s of greeting sent at audio ms 100, cut at 860 (160 ms after the caller started): 38 % of it played, "one two three four".
+    // The greeting's 100 frames are queued but not drained when the caller starts talking.
+    h.audio(1000, [[700, 1000]], false);
+    const first = h.engine.poll();
+    h.drain();
+    expect(first.kind === "twilio" ? first.msg.event : first.kind).not.toBe("media");
+    expect(h.media()).toBe(0);
+    expect(h.actions()).toEqual(["greeting:r1", "clear", "cancel:r1:one two three four"]);
+    expect(h.events("bargeIn")).toEqual([
+      { type: "bargeIn", speechStartAudioMs: 700, clearAudioMs: 860, replyId: "r1", heardText: "one two three four" },
+    ]);
+  });
+
+  test("a speculative reply's audio is held until the turn is confirmed", () => {
+    const h = new Harness({ direction: "inbound" });
+    h.audio(40);
+    h.say("r1", "hi", 200);
+    h.twilio({ event: "mark", sequenceNumber: 90, streamSid: SID, name: "r1.0" });
+    h.audio(1600, [[1000, 1500]]);
+    // (the VAD's last voiced frame ends at 1520: its analysis window reaches back into the speech)
+    h.stt(final("I need a table.", 1500));
+    h.audio(1620);
+    expect(h.actions().slice(-2)).toEqual(["finalize", "start:r2:spec:I need a table."]);
+    const before = h.media();
+    h.say("r2", "Sure.", 500);
+    expect(h.media()).toBe(before);
+    h.audio(1800);
+    expect([h.actions().slice(-2), h.media() - before]).toEqual([["confirm:r2", "mark:r2.0"], 25]);
+    expect(h.events("turn")).toEqual([
+      { type: "turn", userEndAudioMs: 1520, endpointAudioMs: 1780, replyId: "r2", transcript: "I need a table.", reason: "complete" },
+    ]);
+  });
+
+  test("a speculation is discarded, never spoken, when the caller goes on", () => {
+    const h = new Harness({ direction: "inbound" });
+    h.audio(40);
+    h.say("r1", "hi", 200);
+    h.twilio({ event: "mark", sequenceNumber: 90, streamSid: SID, name: "r1.0" });
+    h.audio(1700, [[1000, 1500]]);
+    h.stt(final("I need", 1500));
+    h.audio(2000, [[1000, 1500]]);
+    const before = h.media();
+    h.say("r2", "Sure.", 500);
+    h.audio(3000, [[2000, 2600]]);
+    expect([h.actions().filter((a) => a.includes("r2")), h.media() - before]).toEqual([
+      ["start:r2:spec:I need", "cancel:r2:"],
+      0,
+    ]);
+  });
+
+  test("outbound, machine: waits for the greeting's end, leaves the message, hangs up after it played", () => {
+    const script: Record<number, AmdEvent[]> = {
+      1000: [{ type: "verdict", verdict: "machine", atMs: 1000, reason: "long greeting" }],
+      1500: [{ type: "greetingEnded", atMs: 1480, by: "beep", detectedAtMs: 1500 }],
+    };
+    const amd: Amd = {
+      options: {} as Amd["options"],
+      push: (_f, atMs) => script[atMs] ?? [],
+      pushTranscript: () => [],
+      tick: () => [],
+      nextDeadlineMs: () => null,
+      verdict: null,
+      decidedAtMs: null,
+      reason: null,
+      beep: null,
+    };
+    const h = new Harness({ direction: "outbound", amd: true, machineAction: "leave_message" }, amd);
+    h.audio(1600, [[100, 900]]);
+    expect(h.actions()).toEqual(["finalize", "voicemail:leave_message:r1"]);
+    h.say("r1", "please call us back", 400);
+    h.twilio({ event: "mark", sequenceNumber: 90, streamSid: SID, name: "r1.0" });
+    expect([h.actions().slice(-2), h.events("greetingEnded")]).toEqual([
+      ["mark:r1.0", "hangup"],
+      [{ type: "greetingEnded", atAudioMs: 1480 }],
+    ]);
+  });
+
+  test("malformed input is counted and reported, never thrown", () => {
+    const h = new Harness({ direction: "inbound" });
+    h.engine.push({ kind: "twilioError", atMs: 0, error: { error: true, code: "not_json", message: "x" } });
+    h.drain();
+    expect([h.engine.wireErrors, h.events("wireError")]).toEqual([1, [{ type: "wireError", code: "not_json", atAudioMs: 0 }]]);
+  });
+
+  test("wake asks for a tick when a gap waits for a late frame", () => {
+    const e = new CallEngine({ direction: "inbound" });
+    const media = (chunk: number, atMs: number) =>
+      e.push({
+        kind: "twilio",
+        atMs,
+        msg: { event: "media", sequenceNumber: chunk + 1, streamSid: SID, track: "inbound", chunk, timestampMs: (chunk - 1) * 20, payload: noise },
+      });
+    media(1, 0);
+    media(3, 45);
+    let o = e.poll();
+    while (o.kind !== "wake") o = e.poll();
+    expect(o).toEqual({ kind: "wake", atMs: 105 });
+  });
+});
