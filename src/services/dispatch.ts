@@ -60,6 +60,11 @@ interface DialingNumber {
 
 const DEFAULT_NAMES = { agentId: "agent_id", to: "to", fromNumber: "from_number" };
 
+/** The media websocket URL Twilio opens for a call (the call id is in the path: Twilio strips query strings). */
+export function mediaUrl(config: Pick<Config, "PUBLIC_URL">, callId: string): string {
+  return `${config.PUBLIC_URL.replace(/^http/, "ws")}/twilio/media/${callId}`;
+}
+
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
@@ -165,7 +170,7 @@ export class DispatchService {
     });
     // 8. the dial
     try {
-      const twiml = buildStreamTwiml({ streamUrl: `${config.PUBLIC_URL.replace(/^http/, "ws")}/twilio/media`, callId: call.id, token });
+      const twiml = buildStreamTwiml({ streamUrl: mediaUrl(config, call.id), callId: call.id, token });
       const created = await telephony.createCall({
         to,
         from: dialing.number,

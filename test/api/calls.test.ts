@@ -37,7 +37,7 @@ describe("POST /v1/calls", () => {
     expect(dialled.statusCallback).toBe(`${PUBLIC_URL}/twilio/status/${call.id}`);
     expect([...dialled.statusCallbackEvents].sort()).toEqual(["answered", "completed", "initiated", "ringing"]);
     expect(dialled.timeLimitSeconds).toBe(300);
-    expect(dialled.twiml).toContain('<Stream url="wss://gw.test/twilio/media">');
+    expect(dialled.twiml).toContain(`<Stream url="wss://gw.test/twilio/media/${call.id}">`);
     expect(dialled.twiml).toContain(`<Parameter name="callId" value="${call.id}"/>`);
     expect(dialled.twiml).toMatch(/<Parameter name="token" value="[A-Za-z0-9_-]{32}"\/>/);
     const balance = (await w.gw.request("GET", "/v1/billing/balance")).body;
