@@ -13,5 +13,9 @@ export function systemRoutes(deps: ApiDeps) {
       if (dbReachable(deps.db)) return { status: "ready" as const, database: "ok" as const };
       set.status = 503;
       return { status: "unavailable" as const, database: "unreachable" as const };
-    }, { detail: { tags: ["System"], summary: "Ready: the database answers" } });
+    }, { detail: { tags: ["System"], summary: "Ready: the database answers" } })
+    .get("/metrics", async ({ set }) => {
+      set.headers["content-type"] = deps.metrics.registry.contentType;
+      return deps.metrics.registry.metrics();
+    }, { detail: { tags: ["System"], summary: "Prometheus metrics: turn latency by stage, live calls, process" } });
 }

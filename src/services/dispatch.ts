@@ -69,6 +69,53 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
+/** A call row with the snapshot of everything it will run with. */
+export function snapshotRow(
+  agent: typeof agents.$inferSelect,
+  input: Pick<DispatchInput, "variables" | "instructions" | "initialGreeting" | "context" | "voice" | "webhookUrl" | "metadata" | "campaignId" | "dialect">,
+  c: { accountId: string; direction: "outbound" | "inbound"; to: string; from: string; phoneNumberId: string | null; maxDurationSeconds: number; price: number; token: string; nowMs: number },
+): typeof calls.$inferInsert & { id: string; reservedMilliCents: number } {
+  const variables = input.variables ?? {};
+  const instructions = interpolate(input.instructions ?? agent.instructions, variables);
+  const persona = interpolate(agent.persona, variables);
+  return {
+    id: newId("call"),
+    accountId: c.accountId,
+    agentId: agent.id,
+    direction: c.direction,
+    toNumber: c.to,
+    fromNumber: c.from,
+    phoneNumberId: c.phoneNumberId,
+    status: c.direction === "inbound" ? "in_progress" : "queued",
+    answeredAtMs: c.direction === "inbound" ? c.nowMs : null,
+    persona,
+    instructions,
+    systemPrompt: renderSystemPrompt(persona, instructions),
+    initialGreeting: interpolate(input.initialGreeting ?? agent.initialGreeting, variables),
+    context: input.context ?? {},
+    variables,
+    returns: agent.returns ?? null,
+    tools: agent.tools,
+    voice: input.voice ?? agent.voice,
+    language: agent.language,
+    llmModel: agent.llmModel,
+    llmTemperature: agent.llmTemperature,
+    voicemailAction: agent.voicemailAction,
+    voicemailMessage: interpolate(agent.voicemailMessage, variables),
+    maxDurationSeconds: c.maxDurationSeconds,
+    webhookUrl: input.webhookUrl === undefined || input.webhookUrl === null ? agent.webhookUrl : input.webhookUrl,
+    metadata: input.metadata ?? {},
+    campaignId: input.campaignId ?? null,
+    pricePerMinuteMilliCents: c.price,
+    reservedMilliCents: priceOf(c.maxDurationSeconds, c.price),
+    reservationStatus: "reserved",
+    streamTokenHash: hashToken(c.token),
+    dialect: input.dialect ?? null,
+    createdAtMs: c.nowMs,
+    updatedAtMs: c.nowMs,
+  };
+}
+
 export class DispatchService {
   constructor(
     private readonly deps: {
@@ -115,50 +162,22 @@ export class DispatchService {
     if (allowed && (!code || !allowed.includes(code))) {
       throw new ApiError("destination_not_allowed", 403, `Calls to +${code} are not allowed for this account`, { field: names.to, calling_code: code });
     }
-    // snapshot
-    const variables = input.variables ?? {};
-    const instructions = interpolate(input.instructions ?? agent.instructions, variables);
-    const persona = interpolate(agent.persona, variables);
-    const maxDurationSeconds = Math.min(agent.maxDurationSeconds, input.maxDurationSeconds ?? agent.maxDurationSeconds);
     const price = account.pricePerMinuteMilliCents ?? config.PRICE_PER_MINUTE_MILLI_CENTS;
-    const reservation = priceOf(maxDurationSeconds, price);
+    const maxDurationSeconds = Math.min(agent.maxDurationSeconds, input.maxDurationSeconds ?? agent.maxDurationSeconds);
     const token = randomBytes(24).toString("base64url");
     const nowMs = this.deps.now();
-    const row: typeof calls.$inferInsert = {
-      id: newId("call"),
+    const row = snapshotRow(agent, input, {
       accountId,
-      agentId: agent.id,
       direction: "outbound",
-      toNumber: to,
-      fromNumber: dialing.number,
+      to,
+      from: dialing.number,
       phoneNumberId: dialing.id,
-      status: "queued",
-      persona,
-      instructions,
-      systemPrompt: renderSystemPrompt(persona, instructions),
-      initialGreeting: interpolate(input.initialGreeting ?? agent.initialGreeting, variables),
-      context: input.context ?? {},
-      variables,
-      returns: agent.returns ?? null,
-      tools: agent.tools,
-      voice: input.voice ?? agent.voice,
-      language: agent.language,
-      llmModel: agent.llmModel,
-      llmTemperature: agent.llmTemperature,
-      voicemailAction: agent.voicemailAction,
-      voicemailMessage: interpolate(agent.voicemailMessage, variables),
       maxDurationSeconds,
-      webhookUrl: input.webhookUrl === undefined || input.webhookUrl === null ? agent.webhookUrl : input.webhookUrl,
-      metadata: input.metadata ?? {},
-      campaignId: input.campaignId ?? null,
-      pricePerMinuteMilliCents: price,
-      reservedMilliCents: reservation,
-      reservationStatus: "reserved",
-      streamTokenHash: hashToken(token),
-      dialect: input.dialect ?? null,
-      createdAtMs: nowMs,
-      updatedAtMs: nowMs,
-    };
+      price,
+      token,
+      nowMs,
+    });
+    const reservation = row.reservedMilliCents;
     // 6 (concurrency) and 7 (credits) are checked in the transaction that reserves, so two
     // concurrent dispatches cannot both pass.
     const limit = account.maxConcurrentCalls ?? config.MAX_CONCURRENT_CALLS;
@@ -188,6 +207,41 @@ export class DispatchService {
       this.deps.calls.fail(call.id, { errorMessage: twilioError.message, providerErrorCode: String(twilioError.code) });
       throw new ApiError("outbound_failed", 502, `The carrier refused the call: ${twilioError.message}`, { twilio_error: twilioError, call_id: call.id });
     }
+  }
+
+  /**
+   * An inbound call reached one of our numbers: snapshot its inbound agent, reserve credits for
+   * the agent's maximum duration and answer. Returns the call and the stream token for the TwiML.
+   */
+  answerInbound(number: typeof phoneNumbers.$inferSelect, c: { from: string; callSid: string }): { call: CallRow; token: string } {
+    const { db, config } = this.deps;
+    if (!number.inboundEnabled || !number.agentId) throw new ApiError("inbound_disabled", 403, `${number.number} does not take inbound calls`);
+    const agent = db.select().from(agents).where(and(eq(agents.accountId, number.accountId), eq(agents.id, number.agentId))).get();
+    if (!agent || agent.type !== "inbound") throw new ApiError("agent_not_inbound", 403, `${number.number} has no inbound agent`);
+    const account = db.select().from(accounts).where(eq(accounts.id, number.accountId)).get()!;
+    const token = randomBytes(24).toString("base64url");
+    const nowMs = this.deps.now();
+    const row = snapshotRow(agent, {}, {
+      accountId: number.accountId,
+      direction: "inbound",
+      to: number.number,
+      from: c.from,
+      phoneNumberId: number.id,
+      maxDurationSeconds: agent.maxDurationSeconds,
+      price: account.pricePerMinuteMilliCents ?? config.PRICE_PER_MINUTE_MILLI_CENTS,
+      token,
+      nowMs,
+    });
+    const limit = account.maxConcurrentCalls ?? config.MAX_CONCURRENT_CALLS;
+    const call = db.transaction((tx) => {
+      const active = this.deps.calls.activeCount(tx, number.accountId);
+      if (active >= limit) throw new ApiError("concurrency_limit", 429, `The account already has ${active} calls in progress (limit ${limit})`, { limit, active });
+      reserve(tx, number.accountId, row.id, row.reservedMilliCents, nowMs);
+      const inserted = tx.insert(calls).values({ ...row, providerCallSid: c.callSid }).returning().get();
+      this.deps.events.record(tx, inserted, "call.answered", nowMs);
+      return inserted;
+    });
+    return { call, token };
   }
 
   /**

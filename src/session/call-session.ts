@@ -50,6 +50,8 @@ export interface SessionDeps {
   options?: Partial<SessionOptions>;
   /** Called once when the session is over. */
   onEnd?(session: CallSession): void;
+  /** Metrics hooks. */
+  observe?: { turn(latency: TurnLatency): void; malformed(): void };
 }
 
 interface ReplyState {
@@ -156,6 +158,7 @@ export class CallSession {
     const msg = json === undefined ? { error: true as const, code: "not_json", message: "frame is not JSON" } : parseTwilioMessage(json);
     if (isWireError(msg)) {
       this.stats.malformed++;
+      this.deps.observe?.malformed();
       if (this.stats.malformed <= 5 || this.stats.malformed % 100 === 0) {
         this.deps.log.warn({ call_id: this.callId, code: msg.code, count: this.stats.malformed }, "malformed media frame");
       }
@@ -402,7 +405,10 @@ export class CallSession {
       latency: state.latency.speechEndMs !== null ? state.latency : null,
     });
     // Every reply that answered a caller's turn (the greeting too, when it waited for one) counts.
-    if (state.latency.speechEndMs !== null) this.turns.push(state.latency);
+    if (state.latency.speechEndMs !== null) {
+      this.turns.push(state.latency);
+      this.deps.observe?.turn(state.latency);
+    }
     if (heard === null && state.endCall) this.hangup("agent_ended");
   }
 

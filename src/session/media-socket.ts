@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { calls } from "../db/schema/index.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { GatewayMetrics } from "../lib/metrics.ts";
 import { isValidTwilioSignature } from "../providers/telephony/signature.ts";
 import { isTerminal } from "../services/call-state.ts";
 import type { CallRow, CallsService } from "../services/calls.ts";
@@ -43,6 +44,7 @@ export interface MediaDeps {
   sessionOptions?: Partial<SessionOptions>;
   /** A session ended (post-call work: inbound completion, extraction, webhooks). */
   onSessionEnd?(session: CallSession): void;
+  metrics?: GatewayMetrics;
 }
 
 
@@ -104,10 +106,17 @@ function openSession(deps: MediaDeps, ws: ServerWebSocket<MediaSocketData>, raw:
     options: deps.sessionOptions,
     onEnd: (s) => {
       deps.registry.remove(s);
+      deps.metrics?.liveCalls.set(deps.registry.size);
+      deps.metrics?.callsEnded.inc({ reason: s.reason ?? "unknown" });
       deps.onSessionEnd?.(s);
+    },
+    observe: deps.metrics && {
+      turn: (l) => deps.metrics!.observeTurn(l),
+      malformed: () => deps.metrics!.malformedFrames.inc(),
     },
   });
   deps.registry.add(session);
+  deps.metrics?.liveCalls.set(deps.registry.size);
   void session.start();
   return session;
 }

@@ -20,7 +20,7 @@ import { startOpenAiFake, type OpenAiFake, type ScriptedReply, type ChatRequestB
 import { connectTwilioMediaClient, parseFixture, type FixtureEvent, type TwilioMediaClient } from "./fakes/twilio-media-client.ts";
 import { startTwilioRestFake, type TwilioRestFake } from "./fakes/twilio-rest.ts";
 
-export const SIM_ACCOUNT_SID = "AC51a51a51a51a51a51a51a51a51a51a5";
+export const SIM_ACCOUNT_SID = "AC51a51a51a51a51a51a51a51a51a51a51";
 export const SIM_AUTH_TOKEN = "sim-auth-token-0123456789abcdef";
 export const CORPUS_DIR = join(import.meta.dir, "..", "..", "corpus", "calls");
 
