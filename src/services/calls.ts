@@ -59,6 +59,8 @@ export function callJson(c: CallRow) {
     metadata: c.metadata,
     campaign_id: c.campaignId,
     phone_number_id: c.phoneNumberId,
+    latency: c.latency ?? null,
+    has_recording: c.recordingPath !== null,
     updated_at: iso(c.updatedAtMs)!,
   };
 }

@@ -284,14 +284,16 @@ export class CallSession {
           firstTtsByteMs: null,
           firstMediaMs: null,
         };
-        if (reply) reply.latency = { ...latency, firstLlmTokenMs: reply.latency.firstLlmTokenMs, firstTtsByteMs: reply.latency.firstTtsByteMs };
+        // The reply may have started speculatively: keep the marks it already has.
+        if (reply) reply.latency = { ...reply.latency, speechEndMs: latency.speechEndMs, endOfTurnMs: latency.endOfTurnMs, finalTranscriptMs: latency.finalTranscriptMs };
         this.deps.store.recordTurn(this.callId, { role: "user", text, startMs: this.userStartAudioMs, endMs: ev.userEndAudioMs });
         this.userStartAudioMs = null;
         break;
       }
       case "firstAudio": {
+        // Stamped on the same host-to-audio mapping as the provider marks, so stages compare.
         const reply = this.replies.get(ev.replyId);
-        if (reply) reply.latency.firstMediaMs = ev.atAudioMs;
+        if (reply) reply.latency.firstMediaMs = this.audioAt(this.deps.nowMs());
         break;
       }
       case "replyPlayed":
@@ -315,7 +317,16 @@ export class CallSession {
       done: false,
       endCall: false,
       hostStart: this.deps.nowMs(),
-      latency: { speechEndMs: null, endOfTurnMs: null, finalTranscriptMs: null, firstLlmTokenMs: null, firstTtsByteMs: null, firstMediaMs: null },
+      latency: {
+        speechEndMs: null,
+        endOfTurnMs: null,
+        replyStartMs: this.audioAt(this.deps.nowMs()),
+        firstPhraseMs: null,
+        finalTranscriptMs: null,
+        firstLlmTokenMs: null,
+        firstTtsByteMs: null,
+        firstMediaMs: null,
+      },
     };
     this.replies.set(id, state);
     if (!tts) {
@@ -328,6 +339,7 @@ export class CallSession {
         this.push({ kind: "agentAudio", atMs: this.t(), replyId: id, bytes: chunk, text: phraseText, phraseDone });
       },
       firstToken: () => (state.latency.firstLlmTokenMs = this.audioAt(this.deps.nowMs())),
+      firstPhrase: () => (state.latency.firstPhraseMs = this.audioAt(this.deps.nowMs())),
       firstTtsByte: () => (state.latency.firstTtsByteMs = this.audioAt(this.deps.nowMs())),
       tool: (name, args, result) => this.deps.store.recordTurn(this.callId, { role: "tool", text: `${name}(${args}) → ${result.slice(0, 500)}` }),
     };

@@ -26,12 +26,23 @@ export function percentiles(values: readonly number[]): Percentiles | null {
 /** The stages of a turn, in ms, derived from its marks. */
 export function stages(t: TurnLatency): Record<string, number> {
   const d = (a: number | null, b: number | null) => (a === null || b === null ? Number.NaN : a - b);
+  const start = t.replyStartMs ?? t.endOfTurnMs ?? null;
+  const total = d(t.firstMediaMs, t.speechEndMs);
+  // Endpointing: how long after the end of speech the reply started (speculation counts).
+  const endpointing = d(start, t.speechEndMs);
+  // Providers: waiting for the LLM's first token and first clause, and for the TTS first byte.
+  const llm = d(t.firstPhraseMs ?? t.firstLlmTokenMs, start);
+  const tts = d(t.firstTtsByteMs, t.firstPhraseMs ?? t.firstLlmTokenMs);
   return {
-    turn_latency_ms: d(t.firstMediaMs, t.speechEndMs),
-    endpointing_ms: d(t.endOfTurnMs, t.speechEndMs),
+    turn_latency_ms: total,
+    endpointing_ms: endpointing,
+    end_of_turn_ms: d(t.endOfTurnMs, t.speechEndMs),
     final_transcript_ms: d(t.finalTranscriptMs, t.speechEndMs),
-    llm_first_token_ms: d(t.firstLlmTokenMs, t.endOfTurnMs),
-    tts_first_byte_ms: d(t.firstTtsByteMs, t.firstLlmTokenMs),
+    llm_first_token_ms: d(t.firstLlmTokenMs, start),
+    llm_first_phrase_ms: llm,
+    tts_first_byte_ms: tts,
+    // Everything that is neither endpointing nor a provider: the gateway's own overhead.
+    gateway_overhead_ms: total - endpointing - llm - tts,
   };
 }
 

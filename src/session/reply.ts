@@ -37,6 +37,8 @@ export const DEFAULT_REPLY_OPTIONS: Readonly<ReplyOptions> = Object.freeze({
 export interface ReplySink {
   audio(chunk: Uint8Array, phraseText: string, phraseDone: boolean): void;
   firstToken?(): void;
+  /** The first phrase is complete and goes to speech synthesis. */
+  firstPhrase?(): void;
   firstTtsByte?(): void;
   /** A tool call and its result (for the transcript). */
   tool?(name: string, args: string, result: string): void;
@@ -71,23 +73,22 @@ export async function speakText(deps: Pick<ReplyDeps, "tts" | "voice">, text: st
 }
 
 /** Synthesises phrases in order, each request started as soon as its text is known. */
-async function speakPhrases(deps: Pick<ReplyDeps, "tts" | "voice">, phrases: Promise<string | null>[], sink: ReplySink, signal: AbortSignal): Promise<void> {
-  let firstByte = false;
+async function speakPhrases(deps: Pick<ReplyDeps, "tts" | "voice">, phrases: Promise<string | null>[], sink: ReplySink, signal: AbortSignal, state = { firstByte: false }): Promise<void> {
   for (const next of phrases) {
     const text = await next;
     if (text === null || signal.aborted) return;
     let pending: Uint8Array | null = null;
     for await (const chunk of deps.tts.synthesize(text, { voice: deps.voice, signal })) {
       if (signal.aborted) return;
-      if (!firstByte) {
-        firstByte = true;
+      if (!state.firstByte) {
+        state.firstByte = true;
         sink.firstTtsByte?.();
       }
       // Hold one chunk back so the last one can carry phraseDone.
       if (pending) sink.audio(pending, text, false);
       pending = chunk;
     }
-    if (pending) sink.audio(pending, text, true);
+    if (pending && !signal.aborted) sink.audio(pending, text, true);
   }
 }
 
@@ -107,15 +108,19 @@ export async function produceReply(deps: ReplyDeps, messages: readonly LlmMessag
 
   // The speaker consumes phrases in order while the LLM loop produces them.
   const queue = new PhraseQueue();
+  let phrases = 0;
+  const ttsState = { firstByte: false };
   const speaker = (async () => {
     for await (const phrase of queue) {
       if (signal.aborted) return;
-      await speakPhrases(deps, [Promise.resolve(phrase)], sink, signal);
+      await speakPhrases(deps, [Promise.resolve(phrase)], sink, signal, ttsState);
     }
   })();
   const emitPhrase = (phrase: string) => {
     const clean = phrase.replaceAll(END_CALL_TOKEN, "").trim();
-    if (clean) queue.push(clean);
+    if (!clean) return;
+    if (phrases++ === 0) sink.firstPhrase?.();
+    queue.push(clean);
   };
 
   const splitter = new ClauseSplitter();

@@ -79,5 +79,7 @@ export const Call = t.Object({
   metadata: JsonObject,
   campaign_id: NS,
   phone_number_id: NS,
+  latency: Nullable(t.Record(t.String(), t.Object({ p50: t.Number(), p90: t.Number(), p99: t.Number(), n: t.Integer() }), { description: "per-stage latency percentiles over the call's turns, ms" })),
+  has_recording: t.Boolean(),
   updated_at: S,
 });

@@ -5,6 +5,10 @@ import { calls } from "./calls.ts";
 export interface TurnLatency {
   speechEndMs: number | null;
   endOfTurnMs: number | null;
+  /** When the reply was started (speculatively: before the end of turn was confirmed). */
+  replyStartMs?: number | null;
+  /** When the first phrase of the reply was complete and sent to speech synthesis. */
+  firstPhraseMs?: number | null;
   finalTranscriptMs: number | null;
   firstLlmTokenMs: number | null;
   firstTtsByteMs: number | null;
