@@ -26,6 +26,8 @@ export const ConfigSchema = T.Object({
     description: "default allowlist of destination country calling codes (comma separated, or * for all)",
   }),
   RING_TIMEOUT_SECONDS: T.Integer({ minimum: 5, maximum: 600, default: 30, description: "how long an outbound call may ring" }),
+  SIM_CARRIER: T.Boolean({ default: true, description: "serve numbers with provider `sim`: a simulated carrier and provider fakes on loopback (no keys needed)" }),
+  RECORD_CALLS: T.Boolean({ default: false, description: "record every call: a replayable fixture and a two-channel WAV under <DATA_DIR>/recordings" }),
   TWILIO_API_BASE_URL: Url("Twilio REST base URL override (empty = api.twilio.com)"),
   DEEPGRAM_BASE_URL: Url("Deepgram base URL override (empty = api.deepgram.com)"),
   ELEVENLABS_BASE_URL: Url("ElevenLabs base URL override (empty = api.elevenlabs.io)"),
@@ -33,6 +35,12 @@ export const ConfigSchema = T.Object({
   DEEPGRAM_API_KEY: T.String({ default: "" }),
   ELEVENLABS_API_KEY: T.String({ default: "" }),
   OPENAI_API_KEY: T.String({ default: "" }),
+  WEBHOOK_ALLOW_PRIVATE: T.Boolean({ default: false, description: "deliver webhooks to private, loopback and link-local addresses (true/false)" }),
+  WEBHOOK_RETRY_SCHEDULE_MS: T.String({
+    pattern: "^(|[0-9]+( *, *[0-9]+)*)$",
+    default: "",
+    description: "delays between webhook attempts, ms, comma separated (empty = 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)",
+  }),
 });
 
 type Raw = Static<typeof ConfigSchema>;
@@ -50,6 +58,7 @@ export class ConfigError extends Error {
 }
 
 const INTEGER_KEYS = new Set(["PORT", "MAX_BODY_BYTES", "PRICE_PER_MINUTE_MILLI_CENTS", "MAX_CONCURRENT_CALLS", "RING_TIMEOUT_SECONDS"]);
+const BOOLEAN_KEYS = new Set(["WEBHOOK_ALLOW_PRIVATE", "RECORD_CALLS", "SIM_CARRIER"]);
 
 /** Reads and validates configuration from an environment map (defaults to `process.env`). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -57,7 +66,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of Object.keys(ConfigSchema.properties)) {
     const value = env[key];
     if (value === undefined) continue;
-    if (INTEGER_KEYS.has(key)) {
+    if (BOOLEAN_KEYS.has(key)) {
+      const v = value.trim().toLowerCase();
+      if (!["true", "false", "1", "0", ""].includes(v)) throw new ConfigError(key, `expected true or false, got ${JSON.stringify(value)}`);
+      input[key] = v === "true" || v === "1";
+    } else if (INTEGER_KEYS.has(key)) {
       const n = value.trim() === "" ? Number.NaN : Number(value);
       if (!Number.isInteger(n)) throw new ConfigError(key, `expected an integer, got ${JSON.stringify(value)}`);
       input[key] = n;

@@ -1,6 +1,8 @@
 /** Composition root: configuration, database, services, server. Nothing else. */
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { buildGateway } from "./gateway.ts";
+import { serve } from "./server.ts";
+import { startSimCarrier } from "./sim/carrier.ts";
 
 let config: Config;
 try {
@@ -13,7 +15,9 @@ try {
   throw e;
 }
 
-const gateway = buildGateway(config);
+// Numbers with provider `sim` dial a simulated carrier that plays recorded callers (no keys).
+const sim = config.SIM_CARRIER ? startSimCarrier() : undefined;
+const gateway = buildGateway(config, { sim });
 const first = gateway.accounts.bootstrap(config.GATEWAY_BOOTSTRAP_KEY);
 if (first?.generatedKey) {
   // Printed once, on a line of its own, so an operator can copy it; it is never logged.
@@ -32,20 +36,24 @@ void gateway.calls
 const SWEEP_EVERY_MS = 60_000;
 const sweep = setInterval(() => {
   void gateway.calls
-    .reconcile(gateway.telephonyForCall, { quietForMs: 5 * 60_000 })
+    .reconcile(gateway.telephonyForCall, { quietForMs: 5 * 60_000, isLive: (id) => gateway.registry.has(id) })
     .catch((e: unknown) => gateway.log.error({ err: String(e) }, "reconciliation sweep failed"));
 }, SWEEP_EVERY_MS);
 sweep.unref();
 
-const server = gateway.app.listen({ port: config.PORT, hostname: config.HOST, maxRequestBodySize: config.MAX_BODY_BYTES + 1024 });
-gateway.log.info({ port: server.server?.port, public_url: config.PUBLIC_URL, database: config.DATABASE_PATH }, "gateway listening");
+// Webhooks: deliveries left in flight by a previous process resume; held call.completed events
+// whose extraction never ran are processed by the post-call sweep.
+gateway.webhooks.start();
+
+const server = serve(gateway, { port: config.PORT, hostname: config.HOST });
+gateway.log.info({ port: server.port, public_url: config.PUBLIC_URL, database: config.DATABASE_PATH }, "gateway listening");
 
 let stopping = false;
 const shutdown = (signal: string) => {
   if (stopping) return;
   stopping = true;
   gateway.log.info({ signal }, "shutting down");
-  void server.stop().finally(() => {
+  void Promise.allSettled([server.stop(), sim?.stop()]).finally(() => {
     gateway.close();
     process.exit(0);
   });

@@ -3,15 +3,18 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { agentsRoutes } from "./agents/routes.ts";
 import { billingRoutes } from "./billing/routes.ts";
+import { callArtifactsRoutes } from "./calls/artifacts.ts";
 import { callsRoutes } from "./calls/routes.ts";
 import { compatRoutes } from "./compat/index.ts";
 import { twilioStatusRoutes } from "./twilio/status.ts";
+import { twilioVoiceRoutes } from "./twilio/voice.ts";
 import { jsonBody } from "./body.ts";
 import type { ApiDeps } from "./context.ts";
 import { errorHandler } from "./errors.ts";
 import { phoneNumbersRoutes } from "./phone-numbers/routes.ts";
 import { requestLog } from "./request-log.ts";
 import { systemRoutes } from "./system.ts";
+import { webhooksRoutes } from "./webhooks/routes.ts";
 
 export function createApp(deps: ApiDeps) {
   // normalize: false makes `additionalProperties: false` reject unknown fields instead of dropping them.
@@ -38,9 +41,12 @@ export function createApp(deps: ApiDeps) {
     .use(agentsRoutes(deps))
     .use(phoneNumbersRoutes(deps))
     .use(callsRoutes(deps))
+    .use(callArtifactsRoutes(deps, deps.store))
     .use(billingRoutes(deps))
     .use(twilioStatusRoutes(deps))
-    .use(compatRoutes(deps));
+    .use(twilioVoiceRoutes(deps))
+    .use(compatRoutes(deps))
+    .use(webhooksRoutes(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -62,6 +62,11 @@ export interface AmdOptions {
   totalAnalysisMs: number;
   /** After a machine verdict, silence that ends the greeting when no beep came, ms. Default 2000. */
   greetingEndSilenceMs: number;
+  /**
+   * Music heard this long (by the VAD's music cue) with nobody speaking over it is a machine:
+   * an IVR or hold queue, not a person, ms. Default 3000.
+   */
+  musicMachineMs: number;
   /** Overrides of the AMD's own voice-activity detector. */
   vad: Partial<VadOptions>;
 }
@@ -79,7 +84,11 @@ export const DEFAULT_AMD_OPTIONS: Readonly<AmdOptions> = Object.freeze({
   initialSilenceMs: 5000,
   totalAnalysisMs: 8000,
   greetingEndSilenceMs: 2000,
-  vad: Object.freeze({}),
+  musicMachineMs: 3000,
+  // Music rejection stays off here: it also mutes a person talking over music in the room
+  // (corpus human-noisy-*), which costs more calls than it saves (bench/amd.ts). The music
+  // rules below apply when a caller turns it on with `vad: { rejectMusic: true }`.
+  vad: Object.freeze({ rejectMusic: false }),
 });
 
 /** What the detector reports. All times are audio ms. */
@@ -147,6 +156,8 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
   let voicedMs = 0;
   let finalText = "";
   let transcriptWords = false;
+  let musicMs = 0; // music heard since the last speech
+  let inMusic = false;
 
   const events: AmdEvent[] = [];
 
@@ -228,12 +239,26 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     // A tone in progress, or one just ended and awaiting confirmation, may be the beep.
     const tone = beeper!.activeTone() ?? (beeper!.pending ? { startMs: end, frequencyHz: 0, durationMs: 0 } : null);
     nowMs = end;
-    const speechLike = v.raw && !v.tone && tone === null;
+    // Music: what the VAD took for speech before the music cue engaged was the music, not a
+    // greeting; forget it. Silence is not counted during music, and notes are not beeps.
+    if (v.music) {
+      if (!inMusic) {
+        greetingStartMs = null;
+        lastSpeechEndMs = null;
+        voicedMs = 0;
+        speaking = false;
+        runFrames = 0;
+      }
+      musicMs += o.frameMs;
+    }
+    inMusic = v.music;
+    const speechLike = v.raw && !v.tone && tone === null && !v.music;
     if (speechLike) {
       runFrames++;
       if (runFrames >= minRunFrames) {
         if (!speaking) {
           speaking = true;
+          musicMs = 0;
           const runStart = end - runFrames * o.frameMs;
           if (greetingStartMs === null) greetingStartMs = runStart;
           voicedMs += runFrames * o.frameMs;
@@ -246,8 +271,11 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       runFrames = 0;
       speaking = false;
     }
-    if (beep) onBeep(beep, end);
-    evaluate(end, tone !== null);
+    if (beep && !v.music) onBeep(beep, end);
+    if (verdict === null && musicMs >= o.musicMachineMs && greetingStartMs === null) {
+      decide("machine", end, `music for ${musicMs} ms, nobody speaking`);
+    }
+    evaluate(end, tone !== null || v.music);
     return drain();
   }
 

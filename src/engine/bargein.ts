@@ -1,132 +1,202 @@
 /**
  * Barge-in: does the caller's speech while the agent is audible mean "stop talking"?
  *
- * A candidate starts at the first voiced frame heard while our audio plays. It becomes a barge-in
- * once it has lasted `minSpeechMs` (so `clear` goes out within ~200 ms of the caller starting),
- * unless:
- * - it is our own voice coming back (the inbound envelope follows the outbound one: EchoMonitor);
- * - it is quieter than the caller's own talk by `quietDb` or more: backchannels ("mhm", "yeah")
- *   are produced softly, so a quiet candidate must last `quietMinSpeechMs` (longer than a
- *   backchannel) before it counts;
- * - the words arrive and are only a backchannel.
- * Words that are more than a backchannel make it a barge-in at once.
+ * Two stages, because 200 ms of audio cannot tell "mhm" from "wait, no": backchannels last as
+ * long as the first word of an interruption (the corpus has them at 340–860 ms).
+ * 1. Hold. `duckAfterMs` of voiced speech that our own echo does not explain: the engine stops
+ *    sending agent audio (the playout is paced, so Twilio's buffer runs dry within its lead and
+ *    the caller hears the agent stop), but nothing is cancelled yet.
+ * 2. Decide, while held:
+ *    - words that are more than a backchannel ("wait", "sorry, actually") → barge-in: `clear`,
+ *      cancel the reply, keep what was heard;
+ *    - speech that goes on past `confirmSpeechMs` of voiced audio (longer than any backchannel)
+ *      → barge-in, words or not;
+ *    - the speech stops and its words are only a backchannel ("mhm", "okay") → resume;
+ *    - the speech stops and no words come within `wordsWaitMs` (a cough, line noise, an echo
+ *      the check missed) → resume.
+ * Echo: a candidate is tested against the outbound envelope when it would hold; explained by
+ * our own voice, it restarts after the frames the echo explains (the caller's own speech, if
+ * any, starts later: double talk is caught by the echo check's excess test).
+ *
+ * Options in ms become frame counts once, at construction.
  */
 import type { EchoMonitor } from "./echo.ts";
 import { isBackchannel } from "./utterance-cues.ts";
 
 /** Options; times in audio ms. */
 export interface BargeInOptions {
-  /** Speech needed to barge in, from its first voiced frame. Default 160. */
-  minSpeechMs: number;
-  /** Speech needed when the candidate is quiet relative to the caller. Default 480. */
-  quietMinSpeechMs: number;
-  /** A candidate this much below the caller's usual level (dB) is quiet. Default 4. */
-  quietDb: number;
-  /** Unvoiced frames that end a candidate. Default 4 (80 ms). */
+  /** Voiced speech, from its first voiced frame, before the agent is held. Default 60. */
+  duckAfterMs: number;
+  /** Voiced speech (total, pauses excluded) that barges in without words. Default 1000. */
+  confirmSpeechMs: number;
+  /** After the speech stops, how long its words are waited for before resuming. Default 600. */
+  wordsWaitMs: number;
+  /** Unvoiced frames that end a stretch of speech. Default 4 (80 ms). */
   gapFrames: number;
 }
 
 /** Defaults (see each field). */
 export const DEFAULT_BARGE_IN_OPTIONS: Readonly<BargeInOptions> = Object.freeze({
-  minSpeechMs: 160,
-  quietMinSpeechMs: 480,
-  quietDb: 4,
+  duckAfterMs: 40,
+  confirmSpeechMs: 1000,
+  wordsWaitMs: 600,
   gapFrames: 4,
 });
 
-/** The verdict on one frame. */
-export type BargeInVerdict = "none" | "bargeIn" | "ignoredEcho" | "ignoredBackchannel";
+/**
+ * The verdict on one frame: `hold` stop sending (stage 1), `bargeIn` cut the reply, `resume`
+ * send again (see `resumeWhy`), `ignoredEcho` a candidate explained by echo ended unheld.
+ */
+export type BargeInVerdict = "none" | "hold" | "bargeIn" | "resume" | "ignoredEcho";
 
-/** See the file comment. */
+/** Why a hold ended without a barge-in. */
+export type ResumeWhy = "backchannel" | "noise" | "echo";
+
+const IDLE = 0;
+const CANDIDATE = 1;
+const HELD = 2;
+
+/** See the file comment. Frame indices are audio ms / 20. */
 export class BargeInDetector {
   readonly options: Readonly<BargeInOptions>;
   /** Audio ms where the current candidate started (NaN: none). */
   startMs = Number.NaN;
-  /** Audio ms where the last barge-in's speech started. */
+  /** Audio ms where the last barge-in's (or resumed hold's) speech started. */
   lastStartMs = Number.NaN;
+  /** Audio ms (frame end) of the current or last hold. */
+  holdMs = Number.NaN;
+  /** Why the last `resume` verdict was given. */
+  resumeWhy: ResumeWhy = "noise";
+  private state = IDLE;
   private gap = 0;
-  private levelSum = 0;
-  private levelFrames = 0;
+  private voiced = 0;
+  /** Frames since the speech stopped (while held). */
+  private silent = 0;
   private echoSeen = false;
   private vetoed = false;
   private forced = false;
-  private readonly minFrames: number;
-  private readonly quietFrames: number;
-  private voicedFrames = 0;
+  private readonly duckFrames: number;
+  private readonly confirmFrames: number;
+  private readonly waitFrames: number;
 
   constructor(
     private readonly echo: EchoMonitor,
     opts: Partial<BargeInOptions> = {},
   ) {
     this.options = Object.freeze({ ...DEFAULT_BARGE_IN_OPTIONS, ...opts });
-    this.minFrames = Math.round(this.options.minSpeechMs / 20);
-    this.quietFrames = Math.round(this.options.quietMinSpeechMs / 20);
+    this.duckFrames = Math.max(1, Math.round(this.options.duckAfterMs / 20));
+    this.confirmFrames = Math.max(1, Math.round(this.options.confirmSpeechMs / 20));
+    this.waitFrames = Math.max(1, Math.round(this.options.wordsWaitMs / 20));
   }
 
-  /** Is a candidate in progress? */
+  /** Is a candidate in progress (held or not)? */
   get active(): boolean {
-    return !Number.isNaN(this.startMs);
+    return this.state !== IDLE;
+  }
+
+  /** Is the agent held for a candidate? */
+  get holding(): boolean {
+    return this.state === HELD;
+  }
+
+  private begin(frameIndex: number): void {
+    this.state = CANDIDATE;
+    this.startMs = frameIndex * 20;
+    this.gap = 0;
+    this.voiced = 0;
+    this.silent = 0;
+    this.echoSeen = false;
+    this.vetoed = false;
+    this.forced = false;
   }
 
   /**
-   * One inbound frame while agent audio plays. `frameIndex` is audio ms / 20 of its start,
-   * `voiced` the VAD's per-frame decision (a candidate starts on it), `speech` its smoothed one
-   * (required to decide), `energyDb` its level, `callerLevelDb` the caller's usual speech level
-   * (NaN if unknown).
+   * One inbound frame while agent audio plays or is held. `frameIndex` is audio ms / 20 of its
+   * start, `voiced` the VAD's per-frame decision (a candidate starts on it), `speech` its
+   * smoothed one (required to hold).
    */
-  frame(frameIndex: number, voiced: boolean, speech: boolean, energyDb: number, callerLevelDb: number): BargeInVerdict {
-    if (!this.active) {
+  frame(frameIndex: number, voiced: boolean, speech: boolean): BargeInVerdict {
+    if (this.state === IDLE) {
       if (!voiced) return "none";
-      this.startMs = frameIndex * 20;
+      this.begin(frameIndex);
+    }
+    if (this.state === CANDIDATE) {
+      if (this.forced) return this.bargeIn(frameIndex);
+      if (!voiced) {
+        if (++this.gap < this.options.gapFrames) return "none";
+        const echo = this.echoSeen;
+        this.state = IDLE;
+        this.startMs = Number.NaN;
+        return echo ? "ignoredEcho" : "none";
+      }
       this.gap = 0;
-      this.levelSum = 0;
-      this.levelFrames = 0;
-      this.voicedFrames = 0;
-      this.echoSeen = false;
-      this.vetoed = false;
-      this.forced = false;
+      this.voiced++;
+      if (!speech || this.voiced < this.duckFrames) return "none";
+      if (this.echo.isEcho(frameIndex)) {
+        // Explained by our own voice so far: the caller's own speech, if any, starts after this.
+        this.echoSeen = true;
+        this.startMs = (frameIndex + 1) * 20;
+        this.voiced = 0;
+        return "none";
+      }
+      this.state = HELD;
+      this.holdMs = (frameIndex + 1) * 20;
+      return "hold";
     }
-    if (!voiced) {
-      if (++this.gap >= this.options.gapFrames) return this.end();
+    // HELD
+    if (this.forced) return this.bargeIn(frameIndex);
+    if (voiced) {
+      if (this.silent > 0) {
+        // New speech after the held one stopped: the caller starts (again) here.
+        this.startMs = frameIndex * 20;
+        this.voiced = 0;
+        this.vetoed = false;
+      }
+      this.gap = 0;
+      this.silent = 0;
+      if (++this.voiced >= this.confirmFrames) return this.bargeIn(frameIndex);
       return "none";
     }
-    this.gap = 0;
-    this.voicedFrames++;
-    this.levelSum += energyDb;
-    this.levelFrames++;
-    if (this.vetoed || !speech) return "none";
-    const frames = frameIndex + 1 - this.startMs / 20;
-    const quiet =
-      !Number.isNaN(callerLevelDb) && this.levelFrames > 0 && this.levelSum / this.levelFrames <= callerLevelDb - this.options.quietDb;
-    const needed = this.forced ? 1 : quiet ? this.quietFrames : this.minFrames;
-    if (frames < needed) return "none";
-    if (this.echo.isEcho(frameIndex)) {
-      // Explained by our own voice so far: the caller's own speech, if any, starts after this.
-      this.echoSeen = true;
-      this.startMs = (frameIndex + 1) * 20;
-      this.levelSum = 0;
-      this.levelFrames = 0;
+    if (this.gap < this.options.gapFrames) {
+      this.gap++;
       return "none";
     }
-    this.lastStartMs = this.startMs;
-    this.startMs = Number.NaN;
-    return "bargeIn";
+    // The speech has stopped: a backchannel's words resume at once; otherwise wait for words.
+    this.silent++;
+    if (this.vetoed) return this.resume("backchannel");
+    if (this.silent >= this.waitFrames) return this.resume(this.echoSeen ? "echo" : "noise");
+    return "none";
   }
 
-  /** Words heard during the candidate: a backchannel vetoes it, anything more forces it. */
+  /**
+   * Words heard during the candidate (the latest interim or final text covering it): only a
+   * backchannel vetoes it, anything more forces a barge-in at the next frame.
+   */
   words(text: string): void {
-    if (!this.active || !text.trim()) return;
+    if (this.state === IDLE || !text.trim()) return;
     if (isBackchannel(text)) this.vetoed = true;
     else this.forced = true;
   }
 
-  private end(): BargeInVerdict {
+  private bargeIn(frameIndex: number): BargeInVerdict {
+    if (this.state !== HELD) this.holdMs = (frameIndex + 1) * 20;
+    this.lastStartMs = this.startMs;
     this.startMs = Number.NaN;
-    return this.echoSeen ? "ignoredEcho" : "ignoredBackchannel";
+    this.state = IDLE;
+    return "bargeIn";
+  }
+
+  private resume(why: ResumeWhy): BargeInVerdict {
+    this.resumeWhy = why;
+    this.lastStartMs = this.startMs;
+    this.startMs = Number.NaN;
+    this.state = IDLE;
+    return "resume";
   }
 
   /** Forget any candidate (the agent stopped). */
   reset(): void {
     this.startMs = Number.NaN;
+    this.state = IDLE;
   }
 }

@@ -10,10 +10,10 @@
 import { createFeatureExtractor, type FeatureExtractor } from "./audio/features.ts";
 import { MULAW_DECODE_TABLE } from "./audio/mulaw.ts";
 import { createAmd, type Amd, type AmdEvent } from "./amd.ts";
-import { BargeInDetector, type BargeInOptions } from "./bargein.ts";
+import { BargeInDetector, type BargeInOptions, type BargeInVerdict } from "./bargein.ts";
 import { EchoMonitor, type EchoOptions } from "./echo.ts";
 import { JitterBuffer, type JitterBufferOptions } from "./jitter-buffer.ts";
-import { Playout } from "./playout.ts";
+import { Playout, type PlayoutOptions } from "./playout.ts";
 import { TurnTaker, type TurnOptions, type TurnSink } from "./turns.ts";
 import type { AmdVerdict, EngineEvent, EngineInput, EngineOutput, TwilioInbound, TwilioOutbound } from "./types.ts";
 import { sameWords } from "./utterance-cues.ts";
@@ -39,6 +39,7 @@ export interface CallEngineOptions {
   turns: Partial<TurnOptions>;
   bargeIn: Partial<BargeInOptions>;
   echo: Partial<EchoOptions>;
+  playout: Partial<PlayoutOptions>;
 }
 
 /** Defaults (see each field). */
@@ -53,6 +54,7 @@ export const DEFAULT_CALL_ENGINE_OPTIONS: Readonly<CallEngineOptions> = Object.f
   turns: {},
   bargeIn: {},
   echo: {},
+  playout: {},
 });
 
 /** Parts the host may replace (tests, other detectors). */
@@ -105,7 +107,6 @@ export class CallEngine {
   private spec: { id: string; text: string } | null = null;
   /** The confirmed reply not yet finished, if any. */
   private current: string | null = null;
-  private firstAudioSent = new Set<string>();
   private greeted = false;
   private machine = false;
   private voicemailStarted = false;
@@ -113,6 +114,19 @@ export class CallEngine {
   private amdDone = false;
   private vadSpeaking = false;
   private callerLevelDb = Number.NaN;
+  /** Latest host ms seen on an input (the playout paces its sends on it). */
+  private hostMs = -Infinity;
+  /**
+   * Smallest host-minus-audio time of caller media: the network's base latency. Host ms minus it
+   * is the audio time at the caller's side now, which keeps running through a network stall while
+   * the processed audio clock (`nowAudioMs`) waits for the burst; Twilio plays our audio on the
+   * former, so the playout schedules on it (echo alignment, what was heard).
+   */
+  private hostOffsetMs = Infinity;
+  /** Replies opened whose first sent audio is not reported yet. */
+  private readonly awaitingFirstAudio: string[] = [];
+  /** Text of the latest transcript covering a barge-in candidate (handed to the turn when it barges in). */
+  private candidateText = "";
 
   constructor(opts: Partial<CallEngineOptions> = {}, ports: CallEnginePorts = {}) {
     this.options = Object.freeze({ ...DEFAULT_CALL_ENGINE_OPTIONS, ...opts });
@@ -130,6 +144,7 @@ export class CallEngine {
         scheduled: (frameIndex, level) => this.echo.outbound(frameIndex, level),
       },
       () => this.streamSid,
+      o.playout,
     );
     this.turns = new TurnTaker(this.turnSink(), o.turns);
     this.turns.enabled = !amdOn;
@@ -161,7 +176,10 @@ export class CallEngine {
     this.controls.length = this.controlRead = 0;
     if (this.dataRead < this.data.length) return this.data[this.dataRead++]!;
     this.data.length = this.dataRead = 0;
-    return { kind: "wake", atMs: this.ended ? null : this.jitter.deadlineMs() };
+    if (this.ended) return { kind: "wake", atMs: null };
+    const j = this.jitter.deadlineMs();
+    const p = this.playout.nextSendHostMs;
+    return { kind: "wake", atMs: j === null ? p : p === null ? j : Math.min(j, p) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -171,6 +189,15 @@ export class CallEngine {
   /** Feed one input (see types.ts). */
   push(input: EngineInput): void {
     if (this.ended) return;
+    if (input.atMs > this.hostMs) this.hostMs = input.atMs;
+    this.dispatch(input);
+    if (this.ended) return;
+    const callerNowMs = this.hostMs - this.hostOffsetMs;
+    this.playout.pump(this.hostMs, callerNowMs > this.nowAudioMs ? callerNowMs : this.nowAudioMs);
+    if (this.awaitingFirstAudio.length > 0) this.noteFirstAudio();
+  }
+
+  private dispatch(input: EngineInput): void {
     switch (input.kind) {
       case "twilio":
         this.onTwilio(input.msg, input.atMs);
@@ -189,8 +216,7 @@ export class CallEngine {
         break;
       case "replyDone":
         this.drainFrames(input.atMs);
-        this.playout.finish(input.replyId, this.nowAudioMs);
-        this.noteFirstAudio(input.replyId);
+        this.playout.finish(input.replyId);
         break;
       case "replyFailed":
         this.onReplyFailed(input.replyId);
@@ -207,6 +233,7 @@ export class CallEngine {
   private onTwilio(msg: TwilioInbound, atMs: number): void {
     switch (msg.event) {
       case "media":
+        if (atMs - msg.timestampMs < this.hostOffsetMs) this.hostOffsetMs = atMs - msg.timestampMs;
         this.jitter.push(msg.chunk, msg.timestampMs, msg.payload, atMs);
         this.drainFrames(atMs);
         return;
@@ -269,12 +296,9 @@ export class CallEngine {
 
     const playing = this.playout.isPlaying(endMs);
     if (playing && this.current !== null && this.turns.state === "thinking") this.turns.agentStarted();
-    if (playing && !this.machine) {
-      const verdict = this.bargeIn.frame(frameIndex, v.raw, v.speech, v.energyDb, this.callerLevelDb);
-      if (verdict === "bargeIn") this.doBargeIn(endMs);
-      else if (verdict === "ignoredEcho" || verdict === "ignoredBackchannel") {
-        this.event({ type: "bargeInIgnored", atAudioMs: endMs, why: verdict === "ignoredEcho" ? "echo" : "backchannel" });
-      }
+    if ((playing || this.bargeIn.holding) && !this.machine) {
+      const verdict = this.bargeIn.frame(frameIndex, v.raw, v.speech);
+      if (verdict !== "none") this.onBargeInVerdict(verdict, endMs);
     } else if (this.bargeIn.active) this.bargeIn.reset();
 
     if (v.speech && v.raw && this.turns.state === "userSpeaking") {
@@ -353,6 +377,7 @@ export class CallEngine {
     const id = `r${this.nextReply++}`;
     this.roles.set(id, role);
     this.playout.open(id, held);
+    this.awaitingFirstAudio.push(id);
     if (!held) this.current = id;
     return id;
   }
@@ -394,8 +419,7 @@ export class CallEngine {
           this.spec = null;
           this.current = id;
           this.control({ kind: "reply.confirm", replyId: id });
-          this.playout.release(id, nowMs);
-          this.noteFirstAudio(id);
+          this.playout.release(id);
         } else {
           this.cancelSpeculation();
           id = this.openReply("reply", false);
@@ -430,21 +454,25 @@ export class CallEngine {
     phraseDone: boolean,
     input: Extract<EngineInput, { kind: "agentAudio" }>,
   ): void {
-    if (!this.playout.add(replyId, bytes, text, phraseDone, input.words, this.nowAudioMs)) return;
-    this.noteFirstAudio(replyId);
+    this.playout.add(replyId, bytes, text, phraseDone, input.words);
   }
 
-  private noteFirstAudio(replyId: string): void {
-    if (this.firstAudioSent.has(replyId)) return;
-    const at = this.playout.firstSentMs(replyId);
-    if (Number.isNaN(at)) return;
-    this.firstAudioSent.add(replyId);
-    this.event({ type: "firstAudio", replyId, atAudioMs: at });
+  /** Report the first sent audio of replies that have just started sending. */
+  private noteFirstAudio(): void {
+    const list = this.awaitingFirstAudio;
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i]!;
+      const at = this.playout.firstSentMs(id);
+      if (Number.isNaN(at)) {
+        if (this.playout.has(id)) continue;
+      } else this.event({ type: "firstAudio", replyId: id, atAudioMs: at });
+      list.splice(i--, 1);
+    }
   }
 
   private onReplyFailed(replyId: string): void {
     if (this.spec?.id === replyId) this.spec = null;
-    this.playout.finish(replyId, this.nowAudioMs);
+    this.playout.finish(replyId);
     if (this.current === replyId && !this.playout.isPlaying(this.nowAudioMs)) {
       this.playout.drop(replyId);
       this.current = null;
@@ -461,12 +489,45 @@ export class CallEngine {
       this.current = null;
       this.turns.agentFinished();
       this.bargeIn.reset();
+      if (this.playout.held) this.playout.resume();
     }
     if (role === "voicemail") this.hangup("voicemail");
   }
 
+  private onBargeInVerdict(verdict: BargeInVerdict, endMs: number): void {
+    const b = this.bargeIn;
+    switch (verdict) {
+      case "hold":
+        // Stage 1: stop sending; Twilio's shallow buffer plays out and the agent falls silent.
+        this.playout.hold();
+        this.event({ type: "bargeInHold", speechStartAudioMs: b.startMs, atAudioMs: endMs });
+        return;
+      case "bargeIn":
+        this.doBargeIn(endMs);
+        return;
+      case "resume":
+        this.candidateText = "";
+        this.playout.resume();
+        this.event({ type: "bargeInIgnored", atAudioMs: endMs, why: b.resumeWhy });
+        this.event({
+          type: "bargeInResumed",
+          speechStartAudioMs: b.lastStartMs,
+          holdAudioMs: b.holdMs,
+          atAudioMs: endMs,
+          why: b.resumeWhy,
+        });
+        return;
+      case "ignoredEcho":
+        this.event({ type: "bargeInIgnored", atAudioMs: endMs, why: "echo" });
+        return;
+      case "none":
+        return;
+    }
+  }
+
   private doBargeIn(nowMs: number): void {
     const speechStartMs = this.bargeIn.lastStartMs;
+    const holdMs = this.bargeIn.holdMs;
     const cuts = this.playout.cutAll(nowMs);
     for (const c of cuts) {
       this.control({ kind: "reply.cancel", replyId: c.replyId, heardText: c.heardText });
@@ -476,10 +537,12 @@ export class CallEngine {
         clearAudioMs: nowMs,
         replyId: c.replyId,
         heardText: c.heardText,
+        holdAudioMs: holdMs,
       });
     }
     this.current = null;
-    this.turns.bargedIn(speechStartMs, nowMs);
+    this.turns.bargedIn(speechStartMs, nowMs, this.candidateText);
+    this.candidateText = "";
   }
 
   private hangup(reason: string): void {
@@ -496,7 +559,10 @@ export class CallEngine {
         this.amdTranscript(ev.text, ev.isFinal);
         if (this.machine) return;
         if (this.turns.state === "agentSpeaking") {
-          if (this.bargeIn.active && ev.endMs >= this.bargeIn.startMs) this.bargeIn.words(ev.text);
+          if (this.bargeIn.active && ev.endMs >= this.bargeIn.startMs && ev.text) {
+            this.candidateText = ev.text;
+            this.bargeIn.words(ev.text);
+          }
           return;
         }
         this.turns.transcriptResult(ev, now);

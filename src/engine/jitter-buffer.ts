@@ -87,9 +87,10 @@ export class JitterBuffer {
 
   private readonly data: Uint8Array;
   private readonly have: Uint8Array;
+  /** Samples present per slot (a frame is complete at `frameSamples`). */
+  private readonly haveCount: Int32Array;
   private readonly slotFrame: Int32Array;
   private readonly seen: Int32Array;
-  private readonly last: Uint8Array;
   private readonly fs: number;
   private readonly cap: number;
   private started = false;
@@ -112,10 +113,10 @@ export class JitterBuffer {
     this.cap = this.options.capacityFrames;
     this.data = new Uint8Array(this.cap * this.fs);
     this.have = new Uint8Array(this.cap * this.fs);
+    this.haveCount = new Int32Array(this.cap);
     this.slotFrame = new Int32Array(this.cap).fill(-1);
     this.seen = new Int32Array(SEEN_SLOTS).fill(-1);
-    this.last = new Uint8Array(this.fs).fill(MULAW_SILENCE);
-    this.frame = new Uint8Array(this.fs);
+    this.frame = new Uint8Array(this.fs).fill(MULAW_SILENCE);
   }
 
   /** Audio ms of the next frame `pop` will hand out. */
@@ -162,19 +163,28 @@ export class JitterBuffer {
       return;
     }
     const fs = this.fs;
-    // Copy frame by frame (a payload may start and end mid-frame).
+    const data = this.data;
+    const have = this.have;
+    // Copy frame by frame (a payload may start and end mid-frame); plain loops, no views.
     for (let p = pos < readPos ? readPos : pos; p < end; ) {
       const f = (p / fs) | 0;
       const slot = f % this.cap;
+      const base = slot * fs;
       if (this.slotFrame[slot] !== f) {
         this.slotFrame[slot] = f;
-        this.have.fill(0, slot * fs, slot * fs + fs);
+        have.fill(0, base, base + fs);
+        this.haveCount[slot] = 0;
       }
-      const n = Math.min(end, (f + 1) * fs) - p;
-      const at = slot * fs + (p - f * fs);
-      this.data.set(payload.subarray(p - pos, p - pos + n), at);
-      this.have.fill(1, at, at + n);
-      p += n;
+      const stop = Math.min(end, (f + 1) * fs);
+      let count = this.haveCount[slot]!;
+      for (let at = base + (p - f * fs), i = p - pos; p < stop; p++, at++, i++) {
+        data[at] = payload[i]!;
+        if (have[at] === 0) {
+          have[at] = 1;
+          count++;
+        }
+      }
+      this.haveCount[slot] = count;
     }
     const lastFrame = ((end - 1) / fs) | 0;
     if (lastFrame > this.top) this.top = lastFrame;
@@ -182,10 +192,7 @@ export class JitterBuffer {
 
   private complete(f: number): boolean {
     const slot = f % this.cap;
-    if (this.slotFrame[slot] !== f) return false;
-    const base = slot * this.fs;
-    for (let i = 0; i < this.fs; i++) if (this.have[base + i] === 0) return false;
-    return true;
+    return this.slotFrame[slot] === f && this.haveCount[slot] === this.fs;
   }
 
   /**
@@ -206,12 +213,13 @@ export class JitterBuffer {
       this.fill(f);
     } else {
       const base = (f % this.cap) * this.fs;
-      this.frame.set(this.data.subarray(base, base + this.fs));
+      const frame = this.frame;
+      const data = this.data;
+      for (let i = 0; i < this.fs; i++) frame[i] = data[base + i]!;
       this.frameFilled = false;
       this.fadeRun = 0;
     }
     this.blockedSinceMs = Number.NaN;
-    this.last.set(this.frame);
     this.frameIndex = f;
     this.read = f + 1;
     return true;
@@ -231,7 +239,8 @@ export class JitterBuffer {
     const fade = this.fadeRun < this.options.fadeFrames;
     for (let i = 0; i < this.fs; i++) {
       if (owned && this.have[base + i] === 1) this.frame[i] = this.data[base + i]!;
-      else if (fade) this.frame[i] = encodeMulawSample(Math.round(MULAW_DECODE_TABLE[this.last[i]!]! * 0.5));
+      // `frame` still holds the frame handed out last: fade it in place.
+      else if (fade) this.frame[i] = encodeMulawSample(Math.round(MULAW_DECODE_TABLE[this.frame[i]!]! * 0.5));
       else this.frame[i] = MULAW_SILENCE;
     }
     this.fadeRun++;

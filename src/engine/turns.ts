@@ -284,11 +284,18 @@ export class TurnTaker {
     this.voicedRun = 0;
   }
 
-  /** The caller barged in at audio ms `speechStartMs`: their turn starts now. */
-  bargedIn(speechStartMs: number, nowMs: number): void {
+  /**
+   * The caller barged in at audio ms `speechStartMs`: their turn starts now, with `interim`, the
+   * latest words heard over the agent (the STT result covering them may not come again).
+   */
+  bargedIn(speechStartMs: number, nowMs: number, interim = ""): void {
     this.reset();
     this.ignoreBeforeMs = speechStartMs - 1;
     this.startSpeaking(nowMs);
+    if (interim) {
+      this.interim = interim;
+      this.wordsChanged();
+    }
   }
 
   /** Forget the current words (e.g. they were the answering machine's greeting). */

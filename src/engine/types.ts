@@ -230,8 +230,20 @@ export type EngineEvent =
       readonly clearAudioMs: number;
       readonly replyId: string;
       readonly heardText: string;
+      /** When agent audio stopped being sent (the hold of stage 1; the agent fell silent within the playout lead). */
+      readonly holdAudioMs: number;
     }
-  | { readonly type: "bargeInIgnored"; readonly atAudioMs: number; readonly why: "echo" | "backchannel" }
+  /** Stage 1 of a barge-in: caller speech over the agent, sending held until it is decided. */
+  | { readonly type: "bargeInHold"; readonly speechStartAudioMs: number; readonly atAudioMs: number }
+  /** A hold ended without a barge-in: the agent goes on from where it stopped. */
+  | {
+      readonly type: "bargeInResumed";
+      readonly speechStartAudioMs: number;
+      readonly holdAudioMs: number;
+      readonly atAudioMs: number;
+      readonly why: "echo" | "backchannel" | "noise";
+    }
+  | { readonly type: "bargeInIgnored"; readonly atAudioMs: number; readonly why: "echo" | "backchannel" | "noise" }
   | { readonly type: "transcript"; readonly text: string; readonly isFinal: boolean; readonly atAudioMs: number }
   | { readonly type: "firstAudio"; readonly replyId: string; readonly atAudioMs: number }
   | { readonly type: "replyPlayed"; readonly replyId: string; readonly atAudioMs: number }

@@ -12,6 +12,7 @@
  * Pure: no clock; time is the count of frames pushed.
  */
 import { createFeatureExtractor, type FrameFeatures } from "./audio/features.ts";
+import { createMusicDetector, type MusicOptions } from "./audio/music.ts";
 import { createNoiseFloor } from "./audio/noise-floor.ts";
 
 /** VAD options. Millisecond options are converted to frame counts once, at construction. */
@@ -58,6 +59,10 @@ export interface VadOptions {
   scoreSmoothing: number;
   /** A frame whose strongest ±62 Hz peak holds this share of power is tonal (a tone if steady). */
   toneRatio: number;
+  /** Treat music (steady harmonic partials, see audio/music.ts) as non-speech. Default true. */
+  rejectMusic: boolean;
+  /** Overrides of the music detector (counts in frames). */
+  music: Partial<MusicOptions>;
 }
 
 /** Defaults, hand-tuned on telephone-band speech (see bench/vad.ts). */
@@ -83,6 +88,8 @@ export const DEFAULT_VAD_OPTIONS: Readonly<VadOptions> = Object.freeze({
   dualToneRatio: 0.9,
   toneSteadyHz: 3,
   scoreSmoothing: 1,
+  rejectMusic: true,
+  music: Object.freeze({}),
 });
 
 /** The VAD's view of one frame. */
@@ -103,6 +110,8 @@ export interface VadFrame {
   offset: boolean;
   /** The frame looked like a steady tone (not speech whatever its loudness). */
   tone: boolean;
+  /** The stream is in music (hold music, a jingle): not speech whatever its loudness. */
+  music: boolean;
 }
 
 /** A streaming VAD instance (one per audio stream). */
@@ -193,6 +202,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   let run = 0; // consecutive frames disagreeing with the current state
   let frames = 0;
   let smoothedScore = 0;
+  const musicDetector = createMusicDetector(o.music);
   const prevPeaks: ToneMemory = { peakHz: 0, peakRatio: 0, secondPeakHz: 0, twoPeakRatio: 0 };
   const out: VadFrame = {
     speech: false,
@@ -203,6 +213,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     onset: false,
     offset: false,
     tone: false,
+    music: false,
   };
 
   function push(frame: Int16Array, features?: FrameFeatures): VadFrame {
@@ -226,7 +237,8 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     prevPeaks.peakRatio = f.peakRatio;
     prevPeaks.secondPeakHz = f.secondPeakHz;
     prevPeaks.twoPeakRatio = f.twoPeakRatio;
-    const frameScore = steadyTone ? 0 : speechScore(f, snrBest, snrTotal, o);
+    const inMusic = musicDetector.push(f) && o.rejectMusic;
+    const frameScore = steadyTone || inMusic ? 0 : speechScore(f, snrBest, snrTotal, o);
     smoothedScore += o.scoreSmoothing * (frameScore - smoothedScore);
     const score = smoothedScore;
     const raw = score >= (speech ? o.stayThreshold : o.startThreshold);
@@ -252,6 +264,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     out.onset = onset;
     out.offset = offset;
     out.tone = steadyTone && snrTotal >= o.snrPivotDb;
+    out.music = inMusic;
     return out;
   }
 

@@ -24,7 +24,10 @@ export interface ReplayReport {
   vad: { frameMs: number; speech: [number, number][] };
   amd: { verdict: "human" | "machine" | "unknown"; decidedAtMs: number | null; beepAtMs: number | null; reason: string };
   turns: ReportTurn[];
-  bargeIns: { speechStartMs: number; clearMs: number }[];
+  /** `holdMs` (added): when agent audio stopped being sent (stage 1); `clearMs`: the decision to cut. */
+  bargeIns: { speechStartMs: number; clearMs: number; holdMs: number }[];
+  /** Added: holds that ended without a barge-in (a backchannel, noise, an echo), the agent resumed. */
+  resumes: { speechStartMs: number; holdMs: number; resumeMs: number; why: string }[];
   sent: { media: number; marks: number; clears: number };
 }
 
@@ -42,6 +45,7 @@ export function buildReport(
   const firstAudio = new Map<string, number>();
   const turns: ReportTurn[] = [];
   const bargeIns: ReplayReport["bargeIns"] = [];
+  const resumes: ReplayReport["resumes"] = [];
   for (const e of events) {
     switch (e.type) {
       case "vad":
@@ -71,7 +75,10 @@ export function buildReport(
         });
         break;
       case "bargeIn":
-        bargeIns.push({ speechStartMs: e.speechStartAudioMs, clearMs: e.clearAudioMs });
+        bargeIns.push({ speechStartMs: e.speechStartAudioMs, clearMs: e.clearAudioMs, holdMs: e.holdAudioMs });
+        break;
+      case "bargeInResumed":
+        resumes.push({ speechStartMs: e.speechStartAudioMs, holdMs: e.holdAudioMs, resumeMs: e.atAudioMs, why: e.why });
         break;
     }
   }
@@ -90,6 +97,7 @@ export function buildReport(
     amd: { ...amd, beepAtMs },
     turns,
     bargeIns,
+    resumes,
     sent: { ...sent },
   };
 }

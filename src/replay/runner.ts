@@ -54,6 +54,10 @@ export interface ReplayResult {
   readonly inputs: number;
   /** Caller audio frames the engine processed. */
   readonly frames: number;
+  /** Host-time stretches [startMs, endMs) during which the simulated Twilio played our audio. */
+  readonly playedRuns: readonly (readonly [number, number])[];
+  /** Smallest arrival-minus-audio time of the caller's media (the network's base latency), ms. */
+  readonly baseLatencyMs: number;
 }
 
 /** Replay one recording (see the file comment). */
@@ -73,6 +77,11 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
   let inputs = 0;
   let ended = false;
   let wake: Timer | null = null;
+  let wakeAtMs: number | null = null;
+  const onWake = () => {
+    wake = null;
+    push({ kind: "tick", atMs: clock.nowMs });
+  };
   let sttAudioMs = 0;
   let durationMs = 0;
   let streamSid = "";
@@ -118,8 +127,11 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
       const out = engine.poll();
       switch (out.kind) {
         case "wake":
+          // The same deadline again (a paced playout asks every frame): keep the timer.
+          if (wake !== null && out.atMs === wakeAtMs) return;
           wake?.cancel();
-          wake = out.atMs === null ? null : clock.at(out.atMs, () => push({ kind: "tick", atMs: clock.nowMs }));
+          wakeAtMs = out.atMs;
+          wake = out.atMs === null ? null : clock.at(out.atMs, onWake);
           return;
         case "twilio":
           if (out.msg.event === "media") sent.media++;
@@ -157,9 +169,9 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
   }
 
   function mixEcho(media: TwilioMedia, t: number): void {
-    if (!o.echo) return;
     const base = Math.min(baseLatencyMs, t - media.timestampMs);
     baseLatencyMs = base;
+    if (!o.echo) return;
     const p = media.payload;
     for (let i = 0; i < p.length; i++) {
       // The caller's side hears our audio at host time ≈ audio time + base latency.
@@ -225,5 +237,7 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
     events,
     inputs,
     frames: engine.jitter.frameIndex + 1,
+    playedRuns: sim.runs,
+    baseLatencyMs,
   };
 }

@@ -21,6 +21,8 @@ export class SimulatedTwilio {
   /** Host ms at which the queued audio will have played. */
   private playEndMs = 0;
   private pending: { name: string; timer: Timer }[] = [];
+  /** Stretches of host time during which our audio played, [startMs, endMs), in order. */
+  readonly runs: [number, number][] = [];
   /** Played PCM, one sample per 1/8 ms of host time. */
   private line = new Int16Array(8000 * 60);
 
@@ -38,6 +40,9 @@ export class SimulatedTwilio {
         const start = Math.max(now, this.playEndMs);
         this.write(start, msg.payload);
         this.playEndMs = start + msg.payload.length / 8;
+        const last = this.runs[this.runs.length - 1];
+        if (last && last[1] === start) last[1] = this.playEndMs;
+        else this.runs.push([start, this.playEndMs]);
         return;
       }
       case "mark": {
@@ -63,6 +68,8 @@ export class SimulatedTwilio {
         const to = Math.min(this.line.length, Math.ceil(this.playEndMs * 8));
         if (to > from) this.line.fill(0, from, to);
         this.playEndMs = now;
+        const last = this.runs[this.runs.length - 1];
+        if (last && last[1] > now) last[1] = Math.max(last[0], now);
         for (const p of cleared) this.echoMark(p.name);
         return;
       }

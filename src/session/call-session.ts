@@ -450,10 +450,10 @@ export class CallSession {
     this.endReason = reason;
     this.engine.push({ kind: "hangup", atMs: this.t(), reason });
     for (const t of [this.timer, this.idleTimer, this.maxTimer]) if (t) clearTimeout(t);
-    for (const r of this.replies.values()) {
+    for (const r of [...this.replies.values()]) {
       r.abort.abort();
-      // What was spoken up to now counts as heard: the call ended under it.
-      this.deps.store.recordTurn(this.callId, { role: "agent", text: r.text, heardText: null, interrupted: true, startMs: r.latency.firstMediaMs, endMs: this.engine.nowAudioMs });
+      // The call ended under this reply: it counts as cut, and its latency (if it began to play) counts.
+      if (r.latency.firstMediaMs !== null || r.kind !== "reply") this.replyOver(r.id, "");
     }
     this.replies.clear();
     void this.stt?.close().catch(() => undefined);

@@ -52,6 +52,8 @@ export interface SimCarrierOptions {
   reply: (body: ChatRequestBody) => ScriptedReply;
   /** Echo of our audio on the callee's line (speakerphone), linear gain. */
   echoGain: number;
+  /** How long the callee stays on the line after their recording ends, ms (callers do not hang up mid-sentence). */
+  hangupAfterMs: number;
 }
 
 export interface SimCarrier extends AsyncDisposable {
@@ -96,6 +98,7 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
     speed: 1,
     reply: defaultSimReply,
     echoGain: 0,
+    hangupAfterMs: 2500,
     ...overrides,
   };
   const lat = { ...DEFAULT_SIM_LATENCIES, ...o.latencies };
@@ -116,15 +119,23 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
       const callId = /name="callId" value="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
       const token = /name="token" value="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
       const url = /<Stream url="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
-      const fixture = readFixture(o.fixtureFor(call.to) || o.defaultFixture);
-      scripts.set(callId, scriptFromFixture(fixture));
+      const recorded = readFixture(o.fixtureFor(call.to) || o.defaultFixture);
+      scripts.set(callId, scriptFromFixture(recorded));
+      // The recording's `stop` is sent when the callee really hangs up, not when the audio ends.
+      const fixture = recorded.filter((e) => !(e.kind === "twilio" && (e.msg as { event?: string } | undefined)?.event === "stop"));
       const client = connectTwilioMediaClient({ url, signedUrl: url, authToken: SIM_AUTH_TOKEN, fixture, customParameters: { callId, token }, speed: o.speed, echoGain: o.echoGain });
       callees.set(callId, client);
       // The callee hangs up when their recording ends, or when we close the stream.
-      void Promise.race([client.finishedStreaming, client.closed]).then(() => {
+      let hungUp = false;
+      const hangUp = () => {
+        if (hungUp) return;
+        hungUp = true;
+        client.send({ event: "stop", streamSid: "", stop: { accountSid: SIM_ACCOUNT_SID, callSid: call.sid } });
         client.close();
         twilio.calleeHangup(call.sid);
-      });
+      };
+      void client.finishedStreaming.then(() => setTimeout(hangUp, o.hangupAfterMs / o.speed));
+      void client.closed.then(hangUp);
     },
   });
   const stop = async () => {

@@ -1,7 +1,8 @@
 /**
  * A whole call over real sockets: the real twilio SDK dials the simulated carrier, which answers
  * and plays a recorded caller over a Media Streams websocket; the real Deepgram, ElevenLabs and
- * OpenAI SDKs talk to their fakes. The callee's audio runs faster than real time.
+ * OpenAI SDKs talk to their fakes. Real time: the agent's audio is paced to playback, so a faster
+ * caller would talk over it.
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -20,7 +21,7 @@ async function until<T>(what: string, f: () => T | null | undefined | false, tim
 describe("a live call end to end (simulated carrier and providers)", () => {
   test("outbound to a human: greets after the verdict, answers each turn, ends with the transcript and latency", async () => {
     await using world = await startSimWorld({
-      speed: 4,
+      speed: 1,
       defaultFixture: join(CORPUS_DIR, "turns-pause-01.ndjson"),
       latencies: { sttResultMs: 5, llmFirstTokenMs: 20, llmTokenIntervalMs: 1, ttsFirstByteMs: 20 },
     });

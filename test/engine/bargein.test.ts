@@ -37,45 +37,73 @@ describe("echo check", () => {
   });
 });
 
-describe("barge-in detector", () => {
+describe("barge-in detector (hold, then decide)", () => {
   const noEcho = new EchoMonitor();
-  /** Frames [voiced, speech, energyDb] from a pattern; returns (frame index, verdict) of non-"none" verdicts. */
-  function run(d: BargeInDetector, pattern: [boolean, boolean, number][], levelDb = -20, words?: [number, string]) {
+  type F = [voiced: boolean, speech: boolean];
+  /** Run frames from index 100 until a barge-in; `words` are heard before the frame of the given offset. Returns non-"none" verdicts. */
+  function run(d: BargeInDetector, pattern: F[], words: [number, string][] = []) {
     const out: [number, string][] = [];
-    pattern.forEach(([voiced, speech, db], f) => {
-      if (words && words[0] === f) d.words(words[1]);
-      const v = d.frame(100 + f, voiced, speech, db, levelDb);
-      if (v !== "none") out.push([100 + f, v]);
+    pattern.forEach(([voiced, speech], i) => {
+      if (out.at(-1)?.[1] === "bargeIn") return; // the engine cuts the reply: no more frames
+      for (const [at, text] of words) if (at === i) d.words(text);
+      const v = d.frame(100 + i, voiced, speech);
+      if (v !== "none") out.push([100 + i, v === "resume" ? `resume:${d.resumeWhy}` : v]);
     });
     return out;
   }
-  const talk = (n: number, db = -20): [boolean, boolean, number][] =>
-    Array.from({ length: n }, (_, i) => [true, i >= 1, db] as [boolean, boolean, number]);
-  const quiet = (n: number): [boolean, boolean, number][] => Array.from({ length: n }, () => [false, false, -60]);
+  const talk = (n: number): F[] => Array.from({ length: n }, (_, i) => [true, i >= 1] as F);
+  const quiet = (n: number): F[] => Array.from({ length: n }, () => [false, false] as F);
 
-  test("speech at the caller's level barges in after 160 ms, counted from its first voiced frame", () => {
+  test("speech holds the agent after 40 ms; words that are more than a backchannel barge in", () => {
     const d = new BargeInDetector(noEcho);
-    expect([run(d, talk(12)), d.lastStartMs]).toEqual([[[107, "bargeIn"]], 2000]);
+    expect([run(d, talk(20), [[12, "wait a"]]), d.lastStartMs, d.holdMs]).toEqual([
+      [
+        [101, "hold"],
+        [112, "bargeIn"],
+      ],
+      2000,
+      2040,
+    ]);
   });
-  test("a short quiet sound is a backchannel, not a barge-in", () => {
+  test("a backchannel holds, then resumes as soon as it ends and its words are in", () => {
     const d = new BargeInDetector(noEcho);
-    expect(run(d, [...talk(15, -27), ...quiet(5)])).toEqual([[118, "ignoredBackchannel"]]);
+    expect(run(d, [...talk(30), ...quiet(10)], [[32, "mhm"]])).toEqual([
+      [101, "hold"],
+      [134, "resume:backchannel"],
+    ]);
   });
-  test("a quiet sound that goes on long enough does barge in", () => {
+  test("a sound without words resumes once the words have had time to come (600 ms)", () => {
     const d = new BargeInDetector(noEcho);
-    expect(run(d, talk(30, -27))).toEqual([[123, "bargeIn"]]);
+    expect(run(d, [...talk(10), ...quiet(40)])).toEqual([
+      [101, "hold"],
+      [143, "resume:noise"],
+    ]);
   });
-  test("backchannel words veto; other words force", () => {
-    expect(run(new BargeInDetector(noEcho), talk(20, -27), -20, [3, "mhm"])).toEqual([]);
-    expect(run(new BargeInDetector(noEcho), talk(10, -27), -20, [3, "wait a second"])).toEqual([[103, "bargeIn"]]);
+  test("speech that goes on past 1 s barges in without words; a short blip never holds", () => {
+    expect(run(new BargeInDetector(noEcho), talk(60))).toEqual([
+      [101, "hold"],
+      [149, "bargeIn"],
+    ]);
+    expect(run(new BargeInDetector(noEcho), [[true, false], ...quiet(6)])).toEqual([]);
   });
-  test("our own echo never barges in", () => {
+  test("new speech after a held backchannel restarts the candidate there", () => {
+    const d = new BargeInDetector(noEcho);
+    const out = run(d, [...talk(10), ...quiet(8), ...talk(10)], [[20, "wait"]]);
+    expect([out, d.lastStartMs]).toEqual([
+      [
+        [101, "hold"],
+        [120, "bargeIn"],
+      ],
+      2360,
+    ]);
+  });
+  test("our own echo never holds the agent", () => {
     const m = new EchoMonitor();
     feed(m, 130, 0.25, 5, () => 0);
     const d = new BargeInDetector(m);
     const verdicts: string[] = [];
-    for (let f = 110; f < 130; f++) verdicts.push(d.frame(f, true, true, -20, -20));
-    for (let f = 130; f < 135; f++) verdicts.push(d.frame(f, false, false, -60, -20));
+    for (let f = 110; f < 130; f++) verdicts.push(d.frame(f, true, true));
+    for (let f = 130; f < 135; f++) verdicts.push(d.frame(f, false, false));
     expect(verdicts.filter((v) => v !== "none")).toEqual(["ignoredEcho"]);
   });
 });

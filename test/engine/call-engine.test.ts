@@ -15,8 +15,9 @@ class Harness {
   readonly out: EngineOutput[] = [];
   frame = 0;
   private seq = 2;
+  /** Unpaced playout unless the test sets `playout` (every frame sent at once, as a deep buffer would take it). */
   constructor(opts: Partial<CallEngineOptions>, amd?: Amd) {
-    this.engine = new CallEngine(opts, amd ? { amd } : {});
+    this.engine = new CallEngine({ playout: { leadMs: Infinity }, ...opts }, amd ? { amd } : {});
     this.twilio({
       event: "start",
       sequenceNumber: 1,
@@ -103,21 +104,44 @@ const final = (text: string, endMs: number): SttTranscript => ({
   fromFinalize: true,
 });
 
+/** An interim transcript heard over the agent. */
+function interim(h: Harness, text: string, endMs: number) {
+  h.stt({ type: "transcript", text, words: [{ word: text, startMs: endMs - 200, endMs }], startMs: endMs - 200, endMs, isFinal: false, speechFinal: false, fromFinalize: false });
+}
+
 describe("call engine", () => {
-  test("inbound: greets at once; the caller barging in gets a clear ahead of queued audio and the heard words", () => {
-    const h = new Harness({ direction: "inbound" });
+  test("inbound: caller speech over the greeting holds the paced playout; their words then clear ahead of queued audio", () => {
+    const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
     h.audio(100);
-    h.say("r1", "one two three four five six seven eight nine ten", 2000, false);
-    // 2 s of greeting sent at audio ms 100, cut at 860 (160 ms after the caller started): 38 % of it played, "one two three four".
-    // The greeting's 100 frames are queued but not drained when the caller starts talking.
-    h.audio(1000, [[700, 1000]], false);
-    const first = h.engine.poll();
-    h.drain();
-    expect(first.kind === "twilio" ? first.msg.event : first.kind).not.toBe("media");
-    expect(h.media()).toBe(0);
-    expect(h.actions()).toEqual(["greeting:r1", "clear", "cancel:r1:one two three four"]);
-    expect(h.events("bargeIn")).toEqual([
-      { type: "bargeIn", speechStartAudioMs: 700, clearAudioMs: 860, replyId: "r1", heardText: "one two three four" },
+    h.say("r1", "one two three four five six seven eight nine ten", 2000);
+    h.audio(1000, [[700, 1000]]);
+    // Paced: 100 ms ahead of playback (35 frames by host 700); held 40 ms after the caller's onset, nothing sent after.
+    // The cut keeps what played: 700 of 2000 ms → "one two three".
+    const sentBeforeWords = h.media();
+    const holds = h.events("bargeInHold");
+    interim(h, "wait a", 980);
+    h.audio(1020, [[700, 1020]]);
+    expect([sentBeforeWords, holds, h.media(), h.actions().slice(-2), h.events("bargeIn")]).toEqual([
+      35,
+      [{ type: "bargeInHold", speechStartAudioMs: 700, atAudioMs: 740 }],
+      35,
+      ["clear", "cancel:r1:one two three"],
+      [{ type: "bargeIn", speechStartAudioMs: 700, clearAudioMs: 1020, replyId: "r1", heardText: "one two three", holdAudioMs: 740 }],
+    ]);
+  });
+
+  test("a backchannel over the agent holds it, then the agent resumes where it stopped", () => {
+    const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
+    h.audio(100);
+    h.say("r1", "one two three four five six seven eight nine ten", 2000);
+    h.audio(1000, [[700, 1000]]);
+    const held = h.media();
+    interim(h, "mhm", 1000);
+    h.audio(1300);
+    expect([h.events("bargeInResumed"), h.events("bargeIn"), h.media() - held > 10]).toEqual([
+      [{ type: "bargeInResumed", speechStartAudioMs: 700, holdAudioMs: 740, atAudioMs: 1120, why: "backchannel" }],
+      [],
+      true,
     ]);
   });
 

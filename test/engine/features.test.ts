@@ -133,3 +133,18 @@ describe("noise floor", () => {
     expect({ speech: a.push(-20), noisyLine: b.push(-35, true) }).toEqual({ speech: -50, noisyLine: -35 });
   });
 });
+
+describe("music features", () => {
+  test("a held chord keeps its peaks still (steady share high, flux low); noise does not", () => {
+    const fx = createFeatureExtractor();
+    const chord = tones([523.3, 659.3, 784.0], 1000, 3000);
+    let f = fx.compute(chord.subarray(0, 160));
+    for (let i = 160; i + 160 <= chord.length; i += 160) f = fx.compute(chord.subarray(i, i + 160));
+    const held = { steady: f.steadyPeakShare > 0.7, still: f.spectralFlux < 0.2 };
+    const nx = createFeatureExtractor();
+    const noise = tones([], 1000, 0, 3000, 7);
+    let g = nx.compute(noise.subarray(0, 160));
+    for (let i = 160; i + 160 <= noise.length; i += 160) g = nx.compute(noise.subarray(i, i + 160));
+    expect({ ...held, noiseSteady: g.steadyPeakShare < 0.2 }).toEqual({ steady: true, still: true, noiseSteady: true });
+  });
+});

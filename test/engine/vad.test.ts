@@ -5,6 +5,7 @@ import { concatPcm, speechLike, tones } from "../../bench/lib/signals.ts";
 import { frames } from "../../bench/lib/telephone.ts";
 import { loadTenVad, TEN_VAD_DIR } from "../../bench/lib/ten-vad.ts";
 import { confusion, count, scores } from "../../bench/lib/metrics.ts";
+import { readFixture } from "../../bench/lib/fixture.ts";
 
 /** Per-frame smoothed decisions as a string of 0/1. */
 function decisions(pcm: Int16Array, opts: Partial<VadOptions> = {}): string {
@@ -79,5 +80,54 @@ describe.skipIf(!existsSync(TEN_VAD_DIR))("VAD on the ten-vad corpus (telephone 
     }
     const s = scores(c);
     expect({ mccAboveWebRtc: s.mcc > 0.5, f1AboveAlwaysSpeech: s.f1 > 0.862 }).toEqual({ mccAboveWebRtc: true, f1AboveAlwaysSpeech: true });
+  });
+});
+
+describe("music is not speech", () => {
+  /** A chord of steady partials (each note with 3 harmonics), changing every 800 ms. */
+  function chords(ms: number): Int16Array {
+    const n = Math.round(ms * 8);
+    const out = new Int16Array(n);
+    const progression = [
+      [261.6, 329.6, 392.0],
+      [220.0, 261.6, 329.6],
+      [174.6, 220.0, 261.6],
+      [196.0, 246.9, 293.7],
+    ];
+    for (let i = 0; i < n; i++) {
+      const notes = progression[Math.floor(i / 6400) % progression.length]!;
+      let s = 0;
+      for (const hz of notes) for (let h = 1; h <= 3; h++) s += (1 / h) * Math.sin((2 * Math.PI * hz * h * i) / 8000);
+      out[i] = Math.round(1800 * s);
+    }
+    return out;
+  }
+
+  test("a synthetic chord progression with steady partials is music, and not speech after the first second", () => {
+    const vad = createVad();
+    const res = frames(chords(6000)).map((f) => vad.push(f));
+    const late = res.slice(50);
+    expect({ speech: late.filter((r) => r.speech).length, music: late.every((r) => r.music) }).toEqual({ speech: 0, music: true });
+  });
+
+  test("without the music cue the same chords are called speech (the cue is what rejects them)", () => {
+    const vad = createVad({ rejectMusic: false });
+    const late = frames(chords(6000)).map((f) => vad.push(f).speech).slice(50);
+    expect(late.filter(Boolean).length).toBeGreaterThan(late.length / 4);
+  });
+
+  test("speech-like audio is not music", () => {
+    const vad = createVad();
+    const res = frames(concatPcm([silence(300), speechLike(3000, 8000)])).map((f) => vad.push(f));
+    expect(res.filter((r) => r.music).length).toBe(0);
+  });
+
+  const musicFixture = "corpus/calls/tone-music-02.ndjson";
+  test.skipIf(!existsSync(musicFixture))("corpus hold music (tone-music-02, music only): under 10 % speech once the cue has had 1.5 s", () => {
+    const fx = readFixture(musicFixture);
+    const vad = createVad();
+    const fr = frames(fx.pcm);
+    const late = fr.map((f) => vad.push(f).speech).slice(75);
+    expect(late.filter(Boolean).length / late.length).toBeLessThan(0.1);
   });
 });

@@ -14,7 +14,7 @@ describe("replay CLI", () => {
     expect([r.exitCode, text.trim().split("\n").length, Object.keys(report)]).toEqual([
       0,
       1,
-      ["fixture", "durationMs", "vad", "amd", "turns", "bargeIns", "sent"],
+      ["fixture", "durationMs", "vad", "amd", "turns", "bargeIns", "resumes", "sent"],
     ]);
   });
 

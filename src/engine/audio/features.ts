@@ -2,7 +2,7 @@
  * Per-frame acoustic features of 8 kHz telephone audio, computed once per 20 ms frame and shared
  * by the voice-activity, beep and answering-machine detectors.
  *
- * The spectrum is taken over a 256-sample (32 ms) Hann window that ends at the end of the current
+ * The spectrum (one 256-point FFT) is taken over a 256-sample (32 ms) Hann window that ends at the end of the current
  * frame, so each frame also sees the last 96 samples of the previous one: 31.25 Hz bins, enough
  * to tell a steady tone from a voiced vowel and two DTMF tones apart. Nothing is allocated per
  * frame: the returned object is reused and overwritten by the next call.
@@ -35,9 +35,24 @@ export interface FrameFeatures {
   pitchHz: number;
   /** Spectral centroid over 100–3800 Hz, in Hz. */
   centroidHz: number;
+  /**
+   * Share of the 300–3400 Hz power held by spectral peaks (±1 bin) that have stayed in the very
+   * same 31.25 Hz bin for at least `STEADY_PEAK_FRAMES` frames, 0..1. Held musical notes and
+   * chords keep their partials still for hundreds of ms; a talker's harmonics glide with the
+   * pitch and formants, so this is near 0 for speech and noise.
+   */
+  steadyPeakShare: number;
+  /**
+   * Spectral change from the previous frame: mean over the significant 300–3400 Hz bins of
+   * |P − P'| / (P + P'), 0..1 (0 = unchanged).
+   */
+  spectralFlux: number;
   /** The current frame's samples (the caller's array, not copied). */
   frame: Int16Array;
 }
+
+/** Frames (20 ms) a spectral peak must hold its bin to count as steady (120 ms). */
+export const STEADY_PEAK_FRAMES = 6;
 
 /** Band edges in Hz for `FrameFeatures.bandDb`: [0,300), [300,1000), [1000,2000), [2000,3400), [3400,4000]. */
 export const BAND_EDGES_HZ: readonly number[] = Object.freeze([0, 300, 1000, 2000, 3400, 4000]);
@@ -91,9 +106,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const re = new Float64Array(half + 1);
   const im = new Float64Array(half + 1);
   const power = new Float64Array(half + 1);
-  const evenSeq = new Float64Array(windowSamples);
-  const acRe = new Float64Array(half + 1);
-  const acIm = new Float64Array(half + 1);
+  const prevPower = new Float64Array(half + 1);
+  const peakAge = new Uint16Array(half + 1);
   const hann = new Float64Array(windowSamples);
   let windowPower = 0;
   for (let i = 0; i < windowSamples; i++) {
@@ -102,21 +116,41 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   }
   const bin = (hz: number): number => Math.min(half, Math.max(0, Math.round(hz / binHz)));
   const bandBins = BAND_EDGES_HZ.map(bin);
+  const nBands = bandBins.length - 1;
+  // Band of each bin (−1 past the last edge), so one pass over the spectrum fills every band.
+  const bandOf = new Int8Array(half + 1).fill(-1);
+  for (let b = 0; b < nBands; b++) for (let k = bandBins[b]!; k < bandBins[b + 1]!; k++) bandOf[k] = b;
+  const bandSum = new Float64Array(nBands);
   const flatLo = bin(300);
   const flatHi = bin(3400);
   const spanLo = Math.max(1, bin(100));
   const spanHi = bin(3800);
-  // Periodicity: autocorrelation of the compressed 60–1500 Hz magnitude spectrum.
+  // Periodicity: autocorrelation of the compressed 60–1500 Hz magnitude spectrum,
+  // r[L] = Σ S[k]·cos(2πkL/N). S is zero above bin acBinHi < N/4, so r[L] holds no component
+  // faster than a quarter cycle per lag: sampling it at even lags only (an N/2-point transform
+  // of S folded at N/2) loses nothing, and parabolic interpolation recovers the odd lags. This
+  // halves the second transform.
   const acBinLo = Math.max(1, bin(60));
   const acBinHi = bin(1500);
-  const lagLo = Math.floor(sampleRateHz / 400);
+  const acSize = windowSamples >> 1;
+  const acFft = createRealFft(acSize);
+  const acHalf = acSize >> 1;
+  const evenSeq = new Float64Array(acSize);
+  const acRe = new Float64Array(acHalf + 1);
+  const acIm = new Float64Array(acHalf + 1);
+  const lagLo = Math.floor(sampleRateHz / 400); // in samples
   const lagHi = Math.min(half, Math.ceil(sampleRateHz / 70));
+  const acLagLo = Math.max(1, lagLo >> 1); // in pairs of samples
+  const acLagHi = Math.min(acHalf - 1, (lagHi + 1) >> 1);
+  // A bin is a peak worth tracking when it is within 30 dB of the frame's strongest.
+  const PEAK_FLOOR = 1e-3;
+  const steadyFrames = STEADY_PEAK_FRAMES;
 
   const features: FrameFeatures = {
     energyDb: MIN_DB,
     speechBandDb: MIN_DB,
     zeroCrossingRate: 0,
-    bandDb: new Float64Array(BAND_EDGES_HZ.length - 1),
+    bandDb: new Float64Array(nBands),
     flatness: 1,
     peakHz: 0,
     peakRatio: 0,
@@ -125,6 +159,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     periodicity: 0,
     pitchHz: 0,
     centroidHz: 0,
+    steadyPeakShare: 0,
+    spectralFlux: 0,
     frame: new Int16Array(0),
   };
   // Normalisation: bins carry Hann-windowed power; divide by Σw² and N so a full-scale sine of
@@ -150,38 +186,78 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
 
     for (let i = 0; i < windowSamples; i++) windowed[i] = history[i]! * hann[i]!;
     fft.forward(windowed, re, im);
-    for (let k = 0; k <= half; k++) power[k] = (re[k]! * re[k]! + im[k]! * im[k]!) * powerNorm;
 
-    // Bands.
-    let speechBand = 0;
-    for (let b = 0; b < bandBins.length - 1; b++) {
-      let s = 0;
-      for (let k = bandBins[b]!; k < bandBins[b + 1]!; k++) s += power[k]!;
-      features.bandDb[b] = powerToDb(s);
-      if (b >= 1 && b <= 3) speechBand += s;
-    }
-    features.speechBandDb = powerToDb(speechBand);
-    // Flatness over the telephone band.
-    let logSum = 0;
-    let linSum = 0;
-    for (let k = flatLo; k < flatHi; k++) {
-      const p = power[k]! + 1e-14;
-      logSum += Math.log(p);
-      linSum += p;
-    }
-    const nFlat = flatHi - flatLo;
-    features.flatness = linSum > 0 ? Math.exp(logSum / nFlat) / (linSum / nFlat) : 1;
-
-    // Peaks and centroid.
+    // One pass: power, bands, centroid, strongest peak.
+    bandSum.fill(0);
     let total = 0;
     let centroid = 0;
     let peakK = spanLo;
-    for (let k = spanLo; k < spanHi; k++) {
-      const p = power[k]!;
-      total += p;
-      centroid += p * k;
-      if (p > power[peakK]!) peakK = k;
+    let peakP = -1;
+    for (let k = 0; k <= half; k++) {
+      const p = (re[k]! * re[k]! + im[k]! * im[k]!) * powerNorm;
+      power[k] = p;
+      const b = bandOf[k]!;
+      if (b >= 0) bandSum[b] = bandSum[b]! + p;
+      if (k >= spanLo && k < spanHi) {
+        total += p;
+        centroid += p * k;
+        if (p > peakP) {
+          peakP = p;
+          peakK = k;
+        }
+      }
     }
+    let speechBand = 0;
+    for (let b = 0; b < nBands; b++) {
+      features.bandDb[b] = powerToDb(bandSum[b]!);
+      if (b >= 1 && b <= 3) speechBand += bandSum[b]!;
+    }
+    features.speechBandDb = powerToDb(speechBand);
+
+    // Flatness over the telephone band: the log of a product of 8 bins at a time (no underflow:
+    // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.
+    let logSum = 0;
+    let linSum = 0;
+    let prod = 1;
+    let inProd = 0;
+    // Peak tracking and flux over the same bins.
+    let bandMax = 0;
+    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
+    const peakFloor = bandMax * PEAK_FLOOR;
+    let steady = 0;
+    let fluxSum = 0;
+    let fluxBins = 0;
+    for (let k = flatLo; k < flatHi; k++) {
+      const p = power[k]!;
+      const pe = p + 1e-14;
+      prod *= pe;
+      linSum += pe;
+      if (++inProd === 8) {
+        logSum += Math.log(prod);
+        prod = 1;
+        inProd = 0;
+      }
+      const q = prevPower[k]!;
+      if (p > peakFloor || q > peakFloor) {
+        fluxSum += Math.abs(p - q) / (p + q);
+        fluxBins++;
+      }
+      if (p > peakFloor && p > power[k - 1]! && p >= power[k + 1]!) {
+        const age = peakAge[k]! + 1;
+        peakAge[k] = age > 60000 ? 60000 : age;
+        if (age >= steadyFrames) steady += p + 0.5 * (power[k - 1]! + power[k + 1]!);
+      } else {
+        peakAge[k] = 0;
+      }
+    }
+    if (inProd > 0) logSum += Math.log(prod);
+    const nFlat = flatHi - flatLo;
+    features.flatness = linSum > 0 ? Math.exp(logSum / nFlat) / (linSum / nFlat) : 1;
+    const bandPower = linSum - nFlat * 1e-14;
+    features.steadyPeakShare = bandPower > 1e-12 ? Math.min(1, steady / bandPower) : 0;
+    features.spectralFlux = fluxBins > 0 ? fluxSum / fluxBins : 0;
+    prevPower.set(power);
+
     if (total <= 1e-13) {
       features.peakHz = 0;
       features.peakRatio = 0;
@@ -192,9 +268,13 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       let near = 0;
       for (let k = Math.max(spanLo, peakK - 2); k <= Math.min(spanHi - 1, peakK + 2); k++) near += power[k]!;
       let peak2 = -1;
+      let peak2P = -1;
       for (let k = spanLo; k < spanHi; k++) {
         if (k >= peakK - 3 && k <= peakK + 3) continue;
-        if (peak2 < 0 || power[k]! > power[peak2]!) peak2 = k;
+        if (power[k]! > peak2P) {
+          peak2P = power[k]!;
+          peak2 = k;
+        }
       }
       let near2 = 0;
       if (peak2 >= 0) {
@@ -209,32 +289,42 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       features.centroidHz = (centroid / total) * binHz;
     }
 
-    // Periodicity: r[L] = Σ S[k]·cos(2πkL/N) of the compressed, band-limited spectrum, which is
-    // the real part of the forward FFT of the even extension of S.
+    // Periodicity: r at even lags is the real part of the forward transform of the even
+    // extension of S folded to acSize points (S is zero from acSize/2 on, so nothing overlaps).
     evenSeq.fill(0);
     let s0 = 0;
     for (let k = acBinLo; k <= acBinHi; k++) {
       const s = Math.sqrt(power[k]!);
       evenSeq[k] = s;
-      evenSeq[windowSamples - k] = s;
-      s0 += 2 * s;
+      evenSeq[acSize - k] = s;
+      s0 += s;
     }
     if (s0 <= 1e-9) {
       features.periodicity = 0;
       features.pitchHz = 0;
     } else {
-      fft.forward(evenSeq, acRe, acIm);
+      acFft.forward(evenSeq, acRe, acIm);
       let best = -Infinity;
-      let bestLag = lagLo;
-      for (let lag = lagLo; lag <= lagHi; lag++) {
+      let bestLag = acLagLo;
+      for (let lag = acLagLo; lag <= acLagHi; lag++) {
         const v = acRe[lag]!;
         if (v > best) {
           best = v;
           bestLag = lag;
         }
       }
-      features.periodicity = Math.max(0, best / acRe[0]!);
-      features.pitchHz = sampleRateHz / bestLag;
+      // Parabolic refinement between the even lags.
+      const a = acRe[bestLag - 1]!;
+      const c = acRe[bestLag + 1]!;
+      const den = a - 2 * best + c;
+      let delta = 0;
+      let peak = best;
+      if (den < 0) {
+        delta = Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den));
+        peak = best - 0.25 * (a - c) * delta;
+      }
+      features.periodicity = Math.max(0, Math.min(1, peak / acRe[0]!));
+      features.pitchHz = sampleRateHz / (2 * (bestLag + delta));
     }
     return features;
   }
@@ -245,6 +335,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     powerSpectrum: power,
     reset() {
       history.fill(0);
+      prevPower.fill(0);
+      peakAge.fill(0);
     },
   };
 }

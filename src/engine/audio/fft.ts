@@ -34,12 +34,17 @@ export function createRealFft(sizeSamples: number): RealFft {
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     bitrev[i] = r;
   }
-  // Twiddles of the m-point complex FFT: e^(−2πij/m), j < m/2.
-  const twr = new Float64Array(m >> 1 || 1);
-  const twi = new Float64Array(m >> 1 || 1);
-  for (let j = 0; j < m >> 1; j++) {
-    twr[j] = Math.cos((-2 * Math.PI * j) / m);
-    twi[j] = Math.sin((-2 * Math.PI * j) / m);
+  // Twiddles of the m-point complex FFT laid out stage by stage in the order the butterflies use
+  // them (stage of size s uses e^(−2πij/s), j < s/2), so the inner loop reads them sequentially
+  // instead of striding through one table.
+  const stageTw = Math.max(1, m - 1);
+  const twr = new Float64Array(stageTw);
+  const twi = new Float64Array(stageTw);
+  for (let size = 2, off = 0; size <= m; size <<= 1) {
+    for (let j = 0; j < size >> 1; j++, off++) {
+      twr[off] = Math.cos((-2 * Math.PI * j) / size);
+      twi[off] = Math.sin((-2 * Math.PI * j) / size);
+    }
   }
   // Split twiddles of the real transform: e^(−2πik/n), k ≤ m.
   const spr = new Float64Array(m + 1);
@@ -50,18 +55,25 @@ export function createRealFft(sizeSamples: number): RealFft {
   }
 
   function forward(input: Float64Array, re: Float64Array, im: Float64Array): void {
-    for (let i = 0; i < m; i++) {
-      const j = bitrev[i]!;
-      zr[j] = input[2 * i]!;
-      zi[j] = input[2 * i + 1]!;
+    // Bit-reversed load fused with the first (twiddle-free) radix-2 stage.
+    for (let i = 0; i < m; i += 2) {
+      const j0 = bitrev[i]!;
+      const j1 = bitrev[i + 1]!;
+      const ar = input[2 * j0]!;
+      const ai = input[2 * j0 + 1]!;
+      const br = input[2 * j1]!;
+      const bi = input[2 * j1 + 1]!;
+      zr[i] = ar + br;
+      zi[i] = ai + bi;
+      zr[i + 1] = ar - br;
+      zi[i + 1] = ai - bi;
     }
-    for (let size = 2; size <= m; size <<= 1) {
+    for (let size = 4, off = 1; size <= m; off += size >> 1, size <<= 1) {
       const half = size >> 1;
-      const step = m / size;
       for (let start = 0; start < m; start += size) {
         for (let j = 0; j < half; j++) {
-          const wr = twr[j * step]!;
-          const wi = twi[j * step]!;
+          const wr = twr[off + j]!;
+          const wi = twi[off + j]!;
           const a = start + j;
           const b = a + half;
           const br = zr[b]!;

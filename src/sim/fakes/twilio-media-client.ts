@@ -71,6 +71,12 @@ export class TwilioMediaClient implements AsyncDisposable {
   readonly received: ReceivedMessage[] = [];
   /** Mu-law bytes of our audio actually played (not cleared). */
   playedBytes = 0;
+  /**
+   * Frames that ran short of audio in the middle of a phrase (after some of it played, before its
+   * mark): the gateway's outbound audio starved and the caller heard a gap.
+   */
+  underruns = 0;
+  #midPhrase = false;
   /** Marks echoed back, in order, with whether they came from a clear. */
   readonly marksEchoed: Array<{ name: string; cleared: boolean }> = [];
   readonly #ws: WebSocket;
@@ -222,6 +228,7 @@ export class TwilioMediaClient implements AsyncDisposable {
   }
 
   #echoMark(name: string, cleared: boolean): void {
+    this.#midPhrase = false;
     this.marksEchoed.push({ name, cleared });
     this.send({ event: "mark", streamSid: this.#streamSid, mark: { name } });
   }
@@ -234,10 +241,23 @@ export class TwilioMediaClient implements AsyncDisposable {
     }
   }
 
-  /** Plays 160 bytes per 20 ms (scaled by speed). */
+  /**
+   * Plays 160 bytes per 20 ms (scaled by speed) at a constant rate, like a phone line: the number
+   * of frames played follows the wall clock, so a late timer plays the frames it owes at once
+   * instead of slowing playback down (which would hide a starving sender).
+   */
   #startPlayout(): void {
     const intervalMs = Number.isFinite(this.options.speed) ? FRAME_MS / this.options.speed : 1;
-    this.#playout = setInterval(() => this.#playFrame(), Math.max(1, intervalMs));
+    const t0 = this.options.nowMs();
+    let framesPlayed = 0;
+    this.#playout = setInterval(() => {
+      const due = Number.isFinite(this.options.speed) ? Math.floor((this.options.nowMs() - t0) / intervalMs) : framesPlayed + 1;
+      const owed = due - framesPlayed;
+      if (owed <= 0) return;
+      // Bounded catch-up: a long stall of this process itself is not the sender's fault.
+      for (let n = Math.min(owed, 10); n > 0; n--) this.#playFrame();
+      framesPlayed = due;
+    }, Math.max(1, intervalMs));
   }
 
   #playFrame(): void {
@@ -255,6 +275,8 @@ export class TwilioMediaClient implements AsyncDisposable {
     }
     const played = FRAME_BYTES - need;
     this.playedBytes += played;
+    if (played > 0) this.#midPhrase = true;
+    if (played < FRAME_BYTES && this.#midPhrase && this.#queue.length === 0) this.underruns++;
     this.#lastPlayed = played > 0 ? decodeMulaw(frame) : null;
     this.#drainMarks();
   }
