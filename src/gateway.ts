@@ -29,6 +29,8 @@ import { MEDIA_PATH, mediaWebsocket, upgradeMedia, type MediaDeps, type MediaSoc
 import { CallRecorder } from "./session/recorder.ts";
 import { SessionRegistry } from "./session/registry.ts";
 import { SqliteSessionStore } from "./session/store.ts";
+import { TranscriptHub } from "./session/transcript-hub.ts";
+import { turnJson } from "./api/calls/artifacts.ts";
 import type { Server, WebSocketHandler } from "bun";
 import type { SimCarrier } from "./sim/carrier.ts";
 
@@ -104,7 +106,13 @@ export function buildGateway(config: Config, opts: GatewayOptions = {}): Gateway
   };
 
   const store = new SqliteSessionStore(db, now);
+  const transcripts = new TranscriptHub();
+  const registry = new SessionRegistry();
+  store.onTurn = (callId, row) => transcripts.publish(callId, { kind: "turn", seq: row.seq, data: turnJson(row) });
+  store.onEnded = (callId) => transcripts.publish(callId, { kind: "end" });
   const deps: ApiDeps = {
+    transcripts,
+    isLive: (callId) => registry.has(callId),
     metrics: new GatewayMetrics({ processMetrics: opts.processMetrics ?? true }),
     config,
     db,
@@ -128,7 +136,6 @@ export function buildGateway(config: Config, opts: GatewayOptions = {}): Gateway
   };
   const app = createApp(deps);
   const providers = opts.providers ?? providersFromConfig(config);
-  const registry = new SessionRegistry();
   const metrics = deps.metrics;
   const media: MediaDeps = {
     config,
@@ -143,10 +150,11 @@ export function buildGateway(config: Config, opts: GatewayOptions = {}): Gateway
       return { ...(sim ? opts.sim!.providers : providers), telephony: deps.telephonyForCall(call) };
     },
     recorderFor: (call) =>
-      config.RECORD_CALLS
+      config.RECORD_CALLS || call.recordCall
         ? new CallRecorder(join(config.DATA_DIR, "recordings", `${call.id}.ndjson`), join(config.DATA_DIR, "recordings", `${call.id}.wav`), `${call.direction} call ${call.id} to ${call.toNumber}`)
         : null,
     metrics,
+    onTranscript: (callId, text, isFinal, atAudioMs) => transcripts.publish(callId, { kind: "interim", data: { role: "user", text, is_final: isFinal, at_ms: atAudioMs } }),
     onSessionEnd: (s) => {
       // Inbound calls have no status callback of ours: the end of the stream ends the call.
       const call = calls.byId(s.callId);

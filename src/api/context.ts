@@ -11,6 +11,7 @@ import type { CallsService, CallRow } from "../services/calls.ts";
 import type { DispatchService } from "../services/dispatch.ts";
 import type { IdempotencyService } from "../services/idempotency.ts";
 import type { SqliteSessionStore } from "../session/store.ts";
+import type { TranscriptHub } from "../session/transcript-hub.ts";
 
 export interface ApiDeps {
   config: Config;
@@ -24,6 +25,10 @@ export interface ApiDeps {
   idempotency: IdempotencyService;
   /** Transcripts and the other records of live calls. */
   store: SqliteSessionStore;
+  /** Live transcript events of the calls running in this process. */
+  transcripts: TranscriptHub;
+  /** True while this process runs the call's media session. */
+  isLive(callId: string): boolean;
   /** The carrier port that serves an existing call (by its number's provider and credentials). */
   telephonyForCall: (call: CallRow) => TelephonyPort | null;
   /** The auth token Twilio signs this call's callbacks with (null for simulated calls). */

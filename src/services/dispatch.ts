@@ -103,6 +103,8 @@ export function snapshotRow(
     voicemailAction: agent.voicemailAction,
     voicemailMessage: interpolate(agent.voicemailMessage, variables),
     maxDurationSeconds: c.maxDurationSeconds,
+    greetingMode: agent.greetingMode,
+    recordCall: agent.recordCalls,
     webhookUrl: input.webhookUrl === undefined || input.webhookUrl === null ? agent.webhookUrl : input.webhookUrl,
     metadata: input.metadata ?? {},
     campaignId: input.campaignId ?? null,

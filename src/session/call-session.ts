@@ -52,6 +52,8 @@ export interface SessionDeps {
   onEnd?(session: CallSession): void;
   /** Metrics hooks. */
   observe?: { turn(latency: TurnLatency): void; malformed(): void };
+  /** The caller's words as recognised, interim and final (live transcript streams). */
+  onTranscript?(text: string, isFinal: boolean, atAudioMs: number): void;
 }
 
 interface ReplyState {
@@ -98,6 +100,7 @@ export class CallSession {
       direction: call.direction,
       amd: call.direction === "outbound",
       machineAction: call.voicemailAction,
+      greetingMode: call.greetingMode === "immediate" ? "immediate" : "afterVerdict",
       ...this.o.engine,
     });
     const system = [call.systemPrompt, Object.keys(call.context).length ? `Context for this call (JSON): ${JSON.stringify(call.context)}` : ""]
@@ -298,6 +301,9 @@ export class CallSession {
       }
       case "replyPlayed":
         this.replyOver(ev.replyId, null);
+        break;
+      case "transcript":
+        this.deps.onTranscript?.(ev.text, ev.isFinal, ev.atAudioMs);
         break;
       case "bargeIn":
         this.deps.log.info({ call_id: this.callId, reply: ev.replyId, heard: ev.heardText }, "barge-in");

@@ -45,6 +45,7 @@ export interface MediaDeps {
   /** A session ended (post-call work: inbound completion, extraction, webhooks). */
   onSessionEnd?(session: CallSession): void;
   metrics?: GatewayMetrics;
+  onTranscript?(callId: string, text: string, isFinal: boolean, atAudioMs: number): void;
 }
 
 
@@ -110,6 +111,7 @@ function openSession(deps: MediaDeps, ws: ServerWebSocket<MediaSocketData>, raw:
       deps.metrics?.callsEnded.inc({ reason: s.reason ?? "unknown" });
       deps.onSessionEnd?.(s);
     },
+    onTranscript: deps.onTranscript && ((text, isFinal, at) => deps.onTranscript!(claimed.id, text, isFinal, at)),
     observe: deps.metrics && {
       turn: (l) => deps.metrics!.observeTurn(l),
       malformed: () => deps.metrics!.malformedFrames.inc(),

@@ -19,7 +19,8 @@ export interface TurnRecord {
 }
 
 export interface SessionStore {
-  recordTurn(callId: string, turn: TurnRecord): void;
+  /** Stores a turn; answers its sequence number within the call. */
+  recordTurn(callId: string, turn: TurnRecord): number;
   setAnsweredBy(callId: string, verdict: "human" | "machine" | "unknown"): void;
   setHangupReason(callId: string, reason: string): void;
   setError(callId: string, message: string): void;
@@ -33,13 +34,17 @@ export class SqliteSessionStore implements SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  recordTurn(callId: string, t: TurnRecord): void {
+  /** Optional listener of every stored turn and ended session (live transcript streams). */
+  onTurn?: (callId: string, row: typeof callTurns.$inferSelect) => void;
+  onEnded?: (callId: string) => void;
+
+  recordTurn(callId: string, t: TurnRecord): number {
     const next = this.db
       .select({ n: sql<number>`coalesce(max(${callTurns.seq}), -1) + 1` })
       .from(callTurns)
       .where(eq(callTurns.callId, callId))
       .get()!.n;
-    this.db
+    const row = this.db
       .insert(callTurns)
       .values({
         id: newId("tr"),
@@ -54,7 +59,10 @@ export class SqliteSessionStore implements SessionStore {
         latency: t.latency ?? null,
         createdAtMs: this.now(),
       })
-      .run();
+      .returning()
+      .get();
+    this.onTurn?.(callId, row);
+    return next;
   }
 
   setAnsweredBy(callId: string, verdict: "human" | "machine" | "unknown"): void {
@@ -79,6 +87,7 @@ export class SqliteSessionStore implements SessionStore {
       .set({ latency: s.latency, recordingPath: s.recordingPath, fixturePath: s.fixturePath, updatedAtMs: this.now() })
       .where(eq(calls.id, callId))
       .run();
+    this.onEnded?.(callId);
   }
 
   turns(callId: string) {

@@ -27,6 +27,8 @@ describe("agents", () => {
       voicemail_message: "",
       webhook_url: null,
       max_duration_seconds: 600,
+      greeting_mode: "after_verdict",
+      record_calls: false,
       primary_number_id: null,
       legacy_phone_number: null,
       legacy_has_twilio_credentials: false,

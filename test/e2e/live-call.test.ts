@@ -5,7 +5,11 @@
  * caller would talk over it.
  */
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadFixture } from "../../src/replay/load.ts";
+import { replayFixture } from "../../src/replay/runner.ts";
 import { CORPUS_DIR, startSimWorld } from "../../src/sim/world.ts";
 
 async function until<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
@@ -21,6 +25,7 @@ async function until<T>(what: string, f: () => T | null | undefined | false, tim
 describe("a live call end to end (simulated carrier and providers)", () => {
   test("outbound to a human: greets after the verdict, answers each turn, ends with the transcript and latency", async () => {
     await using world = await startSimWorld({
+      env: { DATA_DIR: mkdtempSync(join(tmpdir(), "gw-live-")) },
       speed: 1,
       defaultFixture: join(CORPUS_DIR, "turns-pause-01.ndjson"),
       latencies: { sttResultMs: 5, llmFirstTokenMs: 20, llmTokenIntervalMs: 1, ttsFirstByteMs: 20 },
@@ -33,7 +38,7 @@ describe("a live call end to end (simulated carrier and providers)", () => {
       const res = await fetch(`${world.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
       return { status: res.status, body: (await res.json()) as any };
     };
-    const agent = (await api("POST", "/v1/agents", { name: "Sim", type: "outbound", initial_greeting: "Hi, this is Ana from Acme.", persona: "You are Ana." })).body;
+    const agent = (await api("POST", "/v1/agents", { name: "Sim", type: "outbound", initial_greeting: "Hi, this is Ana from Acme.", persona: "You are Ana.", record_calls: true })).body;
     await api("POST", "/v1/phone-numbers", { number: "+15550001000", provider: "sim", agent_id: agent.id });
     const created = await api("POST", "/v1/calls", { agent_id: agent.id, to: "+15550002000" });
     expect(created.status).toBe(201);
@@ -58,6 +63,12 @@ describe("a live call end to end (simulated carrier and providers)", () => {
     expect(callee.marksEchoed.length).toBeGreaterThan(0);
     // Deepgram got the caller's audio; OpenAI was asked with the system prompt
     expect(world.deepgram.connections[0]!.bytesReceived).toBeGreaterThan(8000);
+    // the recording replays through the same engine, with the recorded STT results
+    const recorded = loadFixture(call.fixturePath!);
+    expect(recorded.lines.filter((l) => l.kind === "stt").length).toBeGreaterThan(3);
+    const report = replayFixture(recorded, "recorded").report;
+    expect(report.amd.verdict).toBe("human");
+    expect(report.turns.length).toBeGreaterThan(0);
     const firstLlm = world.openai.requests[0]!;
     expect(JSON.stringify(firstLlm)).toContain("You are Ana.");
   }, 40_000);

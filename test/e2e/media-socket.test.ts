@@ -4,8 +4,12 @@
  * answered through Twilio's voice webhook.
  */
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeTwilioSignature } from "../../src/providers/telephony/signature.ts";
+import { loadFixture } from "../../src/replay/load.ts";
+import { replayFixture } from "../../src/replay/runner.ts";
 import { connectTwilioMediaClient } from "../../src/sim/fakes/twilio-media-client.ts";
 import { CORPUS_DIR, readFixture, SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, startSimWorld, type SimWorld } from "../../src/sim/world.ts";
 
@@ -28,7 +32,7 @@ async function inboundSetup(world: SimWorld) {
   const key = gw.accounts.createKey(acct.id).key;
   const post = async (path: string, body: unknown) =>
     (await (await fetch(`${world.baseUrl}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any;
-  const agent = await post("/v1/agents", { name: "Reception", type: "inbound", initial_greeting: "Acme, how can I help?" });
+  const agent = await post("/v1/agents", { name: "Reception", type: "inbound", initial_greeting: "Acme, how can I help?", record_calls: true });
   const number = await post("/v1/phone-numbers", { number: "+15550003000", agent_id: agent.id, twilio_account_sid: SIM_ACCOUNT_SID, twilio_auth_token: SIM_AUTH_TOKEN });
   return { acct, agent, number };
 }
@@ -54,7 +58,7 @@ function streamOf(twiml: string) {
 
 describe("media websocket", () => {
   test("inbound: the voice webhook answers with a stream; the agent greets at once; malformed frames do not end the call", async () => {
-    await using world = await startSimWorld({ latencies: FAST });
+    await using world = await startSimWorld({ latencies: FAST, env: { DATA_DIR: mkdtempSync(join(tmpdir(), "gw-rec-")) } });
     await inboundSetup(world);
     const answer = await ring(world, { To: "+15550003000", From: "+447386172392", CallSid: "CA00000000000000000000000000000001", AccountSid: SIM_ACCOUNT_SID });
     expect(answer.status).toBe(200);
@@ -76,6 +80,19 @@ describe("media websocket", () => {
     });
     expect({ direction: call.direction, from: call.fromNumber, reservation: call.reservationStatus }).toEqual({ direction: "inbound", from: "+447386172392", reservation: "settled" });
     expect(gw.store.turns(s.callId).find((t) => t.role === "agent")?.text).toBe("Acme, how can I help?");
+    // recorded: a two-channel WAV served with Range, and a fixture that replays through the engine
+    const key = gw.accounts.createKey(call.accountId).key;
+    const wav = await fetch(`${world.baseUrl}/v1/calls/${s.callId}/recording`, { headers: { authorization: `Bearer ${key}` } });
+    const bytes = new Uint8Array(await wav.arrayBuffer());
+    expect(wav.headers.get("content-type")).toBe("audio/wav");
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe("RIFF");
+    expect(new DataView(bytes.buffer).getUint16(22, true)).toBe(2);
+    const part = await fetch(`${world.baseUrl}/v1/calls/${s.callId}/recording`, { headers: { authorization: `Bearer ${key}`, range: "bytes=0-43" } });
+    expect([part.status, part.headers.get("content-range"), (await part.arrayBuffer()).byteLength]).toEqual([206, `bytes 0-43/${bytes.length}`, 44]);
+    const recorded = loadFixture(call.fixturePath!);
+    expect(recorded.lines.some((l) => l.kind === "sent")).toBe(true);
+    const replay = replayFixture(recorded, "recorded").report;
+    expect(replay.durationMs).toBeGreaterThan(1000);
     const metrics = await (await fetch(`${world.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/voice_gateway_malformed_frames_total 2/);
     expect(metrics).toContain("process_cpu_user_seconds_total");

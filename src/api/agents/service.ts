@@ -31,6 +31,8 @@ export function agentJson(row: AgentRow): Agent {
     voicemail_message: row.voicemailMessage,
     webhook_url: row.webhookUrl ?? null,
     max_duration_seconds: row.maxDurationSeconds,
+    greeting_mode: row.greetingMode,
+    record_calls: row.recordCalls,
     primary_number_id: row.primaryNumberId ?? null,
     legacy_phone_number: row.legacyPhoneNumber ?? null,
     legacy_has_twilio_credentials: row.legacyTwilioAccountSidSealed !== null && row.legacyTwilioAuthTokenSealed !== null,
@@ -91,6 +93,8 @@ export class AgentsService {
       voicemailMessage: body.voicemail_message,
       webhookUrl: body.webhook_url ?? null,
       maxDurationSeconds: body.max_duration_seconds,
+      greetingMode: body.greeting_mode,
+      recordCalls: body.record_calls,
       primaryNumberId: body.primary_number_id ?? null,
       ...this.legacy(body),
       createdAtMs: now,
@@ -119,6 +123,8 @@ export class AgentsService {
     if (body.webhook_url !== undefined) set.webhookUrl = body.webhook_url;
     if (body.max_duration_seconds !== undefined) set.maxDurationSeconds = body.max_duration_seconds;
     if (body.primary_number_id !== undefined) set.primaryNumberId = body.primary_number_id;
+    if (body.greeting_mode !== undefined) set.greetingMode = body.greeting_mode;
+    if (body.record_calls !== undefined) set.recordCalls = body.record_calls;
     return this.db.update(agents).set(set).where(eq(agents.id, id)).returning().get()!;
   }
 

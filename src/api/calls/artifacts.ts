@@ -11,6 +11,7 @@ import { isTerminal } from "../../services/call-state.ts";
 import { auth } from "../auth.ts";
 import type { ApiDeps } from "../context.ts";
 import type { SqliteSessionStore } from "../../session/store.ts";
+import { lastSeqOf, type TranscriptEvent } from "../../session/transcript-hub.ts";
 
 const Turn = t.Object({
   seq: t.Integer(),
@@ -43,6 +44,22 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
+/** A stored turn as the API shows it. */
+export function turnJson(r: ReturnType<SqliteSessionStore["turns"]>[number]) {
+  return {
+    seq: r.seq,
+    role: r.role,
+    text: r.text,
+    heard_text: r.heardText,
+    interrupted: r.interrupted,
+    start_ms: r.startMs,
+    end_ms: r.endMs,
+    latency: (r.latency as Record<string, number | null> | null) ?? null,
+  };
+}
+
+const sse = (id: string | null, event: string, data: unknown) => `${id === null ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
 export function callArtifactsRoutes(deps: ApiDeps, store: SqliteSessionStore = deps.store) {
   const detail = { tags: ["Calls"] };
   const params = t.Object({ id: t.String() });
@@ -50,41 +67,78 @@ export function callArtifactsRoutes(deps: ApiDeps, store: SqliteSessionStore = d
     .use(auth(deps.accounts))
     .get("/v1/calls/:id/transcript", ({ accountId, params }) => {
       const call = deps.calls.get(accountId, params.id);
-      const data = store.turns(call.id).map((r) => ({
-        seq: r.seq,
-        role: r.role,
-        text: r.text,
-        heard_text: r.heardText,
-        interrupted: r.interrupted,
-        start_ms: r.startMs,
-        end_ms: r.endMs,
-        latency: (r.latency as Record<string, number | null> | null) ?? null,
-      }));
-      return { object: "list" as const, call_id: call.id, data };
+      return { object: "list" as const, call_id: call.id, data: store.turns(call.id).map(turnJson) };
     }, {
       params,
       response: t.Object({ object: t.Literal("list"), call_id: t.String(), data: t.Array(Turn) }),
       detail: { ...detail, summary: "The call's transcript: every turn, with what the caller heard of the agent" },
     })
-    .get("/v1/calls/:id/recording", ({ accountId, params, request, set }) => {
+    .get("/v1/calls/:id/transcript/stream", ({ accountId, params, request }) => {
+      const call = deps.calls.get(accountId, params.id);
+      const hub = deps.transcripts;
+      const after = lastSeqOf(request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("last_event_id"));
+      const encoder = new TextEncoder();
+      let cleanup = () => {};
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          let sent = after;
+          let closed = false;
+          const write = (text: string) => {
+            if (!closed) controller.enqueue(encoder.encode(text));
+          };
+          const finish = () => {
+            if (closed) return;
+            write(sse(null, "end", { call_id: call.id }));
+            closed = true;
+            cleanup();
+            controller.close();
+          };
+          const pending: TranscriptEvent[] = [];
+          let live = false;
+          const deliver = (ev: TranscriptEvent) => {
+            if (ev.kind === "end") return finish();
+            if (ev.kind === "turn") {
+              if (ev.seq <= sent) return; // already sent from the database
+              sent = ev.seq;
+              return write(sse(String(ev.seq), "turn", ev.data));
+            }
+            write(sse(hub.interimId(call.id), "interim", ev.data));
+          };
+          // Subscribe first, then replay the stored turns, so nothing falls between the two.
+          const unsubscribe = hub.subscribe(call.id, (ev) => (live ? deliver(ev) : pending.push(ev)));
+          const keepalive = setInterval(() => write(": keepalive\n\n"), 15_000);
+          cleanup = () => {
+            unsubscribe();
+            clearInterval(keepalive);
+          };
+          for (const row of store.turns(call.id)) if (row.seq > sent) deliver({ kind: "turn", seq: row.seq, data: turnJson(row) });
+          live = true;
+          for (const ev of pending.splice(0)) deliver(ev);
+          const current = deps.calls.byId(call.id);
+          if (!current || (isTerminal(current.status) && !deps.isLive(call.id))) finish();
+        },
+        cancel() {
+          cleanup();
+        },
+      });
+      return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" } });
+    }, { params, detail: { ...detail, summary: "Server-Sent Events of the transcript while the call runs (interim and final); resume with Last-Event-ID" } })
+    .get("/v1/calls/:id/recording", ({ accountId, params, request }) => {
       const call = deps.calls.get(accountId, params.id);
       if (!call.recordingPath || !existsSync(call.recordingPath)) throw new ApiError("recording_not_found", 404, "This call has no recording");
       const size = statSync(call.recordingPath).size;
       const range = parseRange(request.headers.get("range"), size);
       const file = Bun.file(call.recordingPath);
-      set.headers["accept-ranges"] = "bytes";
-      set.headers["content-type"] = "audio/wav";
-      if (range === "invalid") {
-        set.status = 416;
-        set.headers["content-range"] = `bytes */${size}`;
-        return "";
-      }
+      const headers = { "accept-ranges": "bytes", "content-type": "audio/wav" };
+      if (range === "invalid") return new Response(null, { status: 416, headers: { ...headers, "content-range": `bytes */${size}` } });
       if (range) {
-        set.status = 206;
-        set.headers["content-range"] = `bytes ${range.start}-${range.end}/${size}`;
-        return file.slice(range.start, range.end + 1);
+        // A Response of our own: Bun would otherwise describe the slice as the whole file.
+        return new Response(file.slice(range.start, range.end + 1).stream(), {
+          status: 206,
+          headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${size}`, "content-length": String(range.end - range.start + 1) },
+        });
       }
-      return file;
+      return new Response(file, { headers });
     }, { params, detail: { ...detail, summary: "The call's recording (WAV, caller left, agent right); supports Range" } })
     .delete("/v1/calls/:id", ({ accountId, params }) => {
       const call = deps.calls.get(accountId, params.id);

@@ -29,6 +29,10 @@ export const agents = sqliteTable(
     voicemailMessage: text("voicemail_message").notNull().default(""),
     webhookUrl: text("webhook_url"),
     maxDurationSeconds: integer("max_duration_seconds").notNull().default(600),
+    /** Outbound: greet once the answering-machine verdict says human, or at once (yielding to a machine). */
+    greetingMode: text("greeting_mode", { enum: ["after_verdict", "immediate"] }).notNull().default("after_verdict"),
+    /** Record this agent's calls (fixture + two-channel WAV), whatever RECORD_CALLS says. */
+    recordCalls: integer("record_calls", { mode: "boolean" }).notNull().default(false),
     primaryNumberId: text("primary_number_id"),
     /** Legacy: a single number of the agent's own instead of phone-number rows (E.164). */
     legacyPhoneNumber: text("legacy_phone_number"),

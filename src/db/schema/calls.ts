@@ -33,6 +33,8 @@ export const calls = sqliteTable(
     voicemailAction: text("voicemail_action", { enum: ["hangup", "leave_message"] }).notNull(),
     voicemailMessage: text("voicemail_message").notNull(),
     maxDurationSeconds: integer("max_duration_seconds").notNull(),
+    greetingMode: text("greeting_mode", { enum: ["after_verdict", "immediate"] }).notNull().default("after_verdict"),
+    recordCall: integer("record_call", { mode: "boolean" }).notNull().default(false),
     // outcome
     result: text("result", { mode: "json" }).$type<unknown>(),
     summary: text("summary"),
