@@ -342,7 +342,9 @@ export class CallSession {
     const sink: ReplySink = {
       audio: (chunk, phraseText, phraseDone) => {
         if (state.abort.signal.aborted || this.ended) return;
-        this.push({ kind: "agentAudio", atMs: this.t(), replyId: id, bytes: chunk, text: phraseText, phraseDone });
+        const at = this.t();
+        this.deps.recorder?.tts(at, id, phraseText, chunk, phraseDone);
+        this.push({ kind: "agentAudio", atMs: at, replyId: id, bytes: chunk, text: phraseText, phraseDone });
       },
       firstToken: () => (state.latency.firstLlmTokenMs = this.audioAt(this.deps.nowMs())),
       firstPhrase: () => (state.latency.firstPhraseMs = this.audioAt(this.deps.nowMs())),
@@ -390,7 +392,9 @@ export class CallSession {
       .finally(() => {
         if (state.abort.signal.aborted || this.ended) return;
         state.done = true;
-        this.push({ kind: "replyDone", atMs: this.t(), replyId: id });
+        const at = this.t();
+        this.deps.recorder?.ttsDone(at, id);
+        this.push({ kind: "replyDone", atMs: at, replyId: id });
         // A reply with nothing to say that asked to end the call ends it now.
         if (state.endCall && !state.text) this.hangup("agent_ended");
       });

@@ -46,8 +46,19 @@ export class CallRecorder {
     this.line({ kind: "stt", t, msg: message });
   }
 
+  /** The reply's LLM text (informational for replays), in the shape of src/replay/README.md. */
   llm(t: number, replyId: string, text: string): void {
-    this.line({ kind: "llm", t, replyId, text });
+    this.line({ kind: "llm", t, replyId, delta: text });
+    this.line({ kind: "llm", t, replyId, done: true });
+  }
+
+  /** Synthesised audio handed to the engine: a replay feeds it back instead of a scripted agent. */
+  tts(t: number, replyId: string, text: string, mulaw: Uint8Array, phraseDone: boolean): void {
+    this.line({ kind: "tts", t, replyId, text, payload: Buffer.from(mulaw).toString("base64"), phraseDone });
+  }
+
+  ttsDone(t: number, replyId: string): void {
+    this.line({ kind: "tts", t, replyId, done: true });
   }
 
   /** Caller audio at its audio time. */
