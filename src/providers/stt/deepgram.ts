@@ -34,6 +34,12 @@ export interface DeepgramAdapterOptions {
   readonly reconnectMaxDelayMs: number;
   /** Audio kept while disconnected; older audio is dropped, ms of mu-law. */
   readonly maxBufferedAudioMs: number;
+  /**
+   * Audio is sent in chunks of this many ms instead of Twilio's 20 ms frames: each websocket
+   * frame costs CPU (the SDK masks every client frame in JavaScript), and Deepgram accepts
+   * 20–100 ms chunks. `finalize()` flushes first, so the end of a turn never waits for a chunk.
+   */
+  readonly sendChunkMs: number;
 }
 
 /** Defaults per PROTOCOLS.md: nova-3, endpointing 300 ms, utterance end 1000 ms, KeepAlive every 3 s. */
@@ -41,6 +47,7 @@ export const DEFAULT_DEEPGRAM_OPTIONS: DeepgramAdapterOptions = Object.freeze({
   apiKey: "",
   baseUrl: "",
   model: "nova-3",
+  sendChunkMs: 60,
   endpointingMs: 300,
   utteranceEndMs: 1000,
   keepAliveIntervalMs: 3000,
@@ -176,8 +183,33 @@ class DeepgramSession implements SttSession {
     }, this.#options.keepAliveIntervalMs);
   }
 
+  #chunk: Uint8Array | null = null;
+  #chunkBytes = 0;
+
   send(mulaw: Uint8Array): void {
     if (this.#state === "closing" || this.#state === "closed") return;
+    const size = Math.max(1, Math.round(this.#options.sendChunkMs * BYTES_PER_MS));
+    if (size <= mulaw.byteLength && this.#chunkBytes === 0) return this.#sendNow(mulaw);
+    this.#chunk ??= new Uint8Array(size);
+    let offset = 0;
+    while (offset < mulaw.byteLength) {
+      const take = Math.min(size - this.#chunkBytes, mulaw.byteLength - offset);
+      this.#chunk.set(mulaw.subarray(offset, offset + take), this.#chunkBytes);
+      this.#chunkBytes += take;
+      offset += take;
+      if (this.#chunkBytes === size) this.#flushChunk();
+    }
+  }
+
+  /** Sends the audio gathered so far (a copy: the chunk buffer is reused). */
+  #flushChunk(): void {
+    if (this.#chunkBytes === 0 || !this.#chunk) return;
+    const out = this.#chunk.slice(0, this.#chunkBytes);
+    this.#chunkBytes = 0;
+    this.#sendNow(out);
+  }
+
+  #sendNow(mulaw: Uint8Array): void {
     const socket = this.#socket;
     if (socket && this.#state === "open") {
       try {
@@ -194,6 +226,7 @@ class DeepgramSession implements SttSession {
 
   finalize(): void {
     if (this.#state === "closing" || this.#state === "closed") return;
+    this.#flushChunk();
     if (this.#socket && this.#state === "open") {
       try {
         this.#socket.sendFinalize({ type: "Finalize" });
@@ -217,6 +250,7 @@ class DeepgramSession implements SttSession {
   async close(): Promise<void> {
     if (this.#state === "closed") return this.#closed.promise;
     if (this.#state === "closing") return this.#closed.promise;
+    this.#flushChunk();
     const wasOpen = this.#state === "open";
     this.#state = "closing";
     const socket = this.#socket;

@@ -141,7 +141,7 @@ describe("deepgram adapter against the live fake", () => {
       script: (ctx) => (ctx.connectionIndex === 1 ? [{ startMs: 0, endMs: 200, text: "still there" }] : []),
     });
     const rec = recorder();
-    session = await new DeepgramStt({ apiKey: KEY, baseUrl: fake.baseUrl, reconnectBaseDelayMs: 1 }).open({}, rec.onEvent);
+    session = await new DeepgramStt({ apiKey: KEY, baseUrl: fake.baseUrl, reconnectBaseDelayMs: 1, sendChunkMs: 20 }).open({}, rec.onEvent);
     sendMs(session, 1000);
     await fake.until(() => fake?.connections[0]?.bytesReceived === 8000);
     const reconnecting = rec.next((e) => e.type === "reconnecting");
@@ -160,6 +160,18 @@ describe("deepgram adapter against the live fake", () => {
       { type: "reconnected", audioOffsetMs: 1000 },
     ]);
     expect(fake.connections.length).toBe(2);
+  });
+
+  test("audio goes out in 60 ms chunks; Finalize flushes the partial chunk first", async () => {
+    fake = startDeepgramFake({ apiKey: KEY });
+    session = await new DeepgramStt({ apiKey: KEY, baseUrl: fake.baseUrl }).open({}, () => undefined);
+    for (let i = 0; i < 4; i++) session.send(new Uint8Array(160).fill(0xff)); // 80 ms
+    await fake.until(() => fake?.connections[0]?.bytesReceived === 480);
+    expect(fake.connections[0]!.controls).toEqual([]);
+    session.finalize();
+    await fake.until(() => (fake?.connections[0]?.controls.length ?? 0) === 1);
+    // the 20 ms left in the chunk arrived before the Finalize
+    expect({ bytes: fake.connections[0]!.bytesReceived, controls: fake.connections[0]!.controls }).toEqual({ bytes: 640, controls: ["Finalize"] });
   });
 
   test("reconnection gives up after the bounded attempts", async () => {
