@@ -6,6 +6,7 @@
  *   key list <account_id>
  *   key revoke <key_id | sk_…>
  *   credits add <account_id> <milli_cents>
+ *   account limits <account_id> [--max-concurrent N] [--price-per-minute MILLI_CENTS] [--calling-codes 1,44|*|default]
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -19,7 +20,8 @@ const USAGE = `usage: bun run gateway <command>
   key create <account_id> [--test] [--name <name>]
   key list <account_id>
   key revoke <key_id | sk_…>
-  credits add <account_id> <milli_cents>`;
+  credits add <account_id> <milli_cents>
+  account limits <account_id> [--max-concurrent N] [--price-per-minute MILLI_CENTS] [--calling-codes 1,44|*|default]`;
 
 export function runCli(argv: string[], env: Record<string, string | undefined>, out: (line: string) => void): number {
   let parsed;
@@ -27,7 +29,13 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { test: { type: "boolean", default: false }, name: { type: "string" } },
+      options: {
+        test: { type: "boolean", default: false },
+        name: { type: "string" },
+        "max-concurrent": { type: "string" },
+        "price-per-minute": { type: "string" },
+        "calling-codes": { type: "string" },
+      },
     });
   } catch (e) {
     out(`error: ${e instanceof Error ? e.message : String(e)}`);
@@ -46,6 +54,15 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
         const key = accounts.createKey(acct.id, { name: "first key" });
         out(JSON.stringify({ account_id: acct.id, name, key_id: key.id }));
         out(`API key (shown once): ${key.key}`);
+        return 0;
+      }
+      case "account limits": {
+        const limits = accounts.setLimits(rest[0] ?? "", {
+          maxConcurrentCalls: values["max-concurrent"],
+          pricePerMinuteMilliCents: values["price-per-minute"],
+          allowedCallingCodes: values["calling-codes"],
+        });
+        out(JSON.stringify(limits));
         return 0;
       }
       case "account list":

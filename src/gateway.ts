@@ -24,7 +24,7 @@ import type { Extractor } from "./services/extraction.ts";
 import { createWebhooks, type Webhooks, type WebhooksDeps } from "./services/webhooks/index.ts";
 import { OpenAiLlm } from "./providers/llm/openai.ts";
 import { providersFromConfig, type Providers } from "./providers/from-config.ts";
-import type { CallSession } from "./session/call-session.ts";
+import type { CallSession, SessionOptions } from "./session/call-session.ts";
 import { MEDIA_PATH, mediaWebsocket, upgradeMedia, type MediaDeps, type MediaSocketData } from "./session/media-socket.ts";
 import { CallRecorder } from "./session/recorder.ts";
 import { SessionRegistry } from "./session/registry.ts";
@@ -55,6 +55,8 @@ export interface GatewayOptions {
   sim?: Pick<SimCarrier, "telephony" | "authToken" | "providers">;
   /** Provider adapters (default: from configuration). */
   providers?: Providers;
+  /** Live session options (idle timeout, engine and reply tuning). */
+  session?: Partial<SessionOptions>;
   /** Collect the default process metrics (off in tests that build many gateways). */
   processMetrics?: boolean;
   /** Post-call work once a live session ends. */
@@ -154,6 +156,7 @@ export function buildGateway(config: Config, opts: GatewayOptions = {}): Gateway
         ? new CallRecorder(join(config.DATA_DIR, "recordings", `${call.id}.ndjson`), join(config.DATA_DIR, "recordings", `${call.id}.wav`), `${call.direction} call ${call.id} to ${call.toNumber}`)
         : null,
     metrics,
+    sessionOptions: opts.session,
     onTranscript: (callId, text, isFinal, atAudioMs) => transcripts.publish(callId, { kind: "interim", data: { role: "user", text, is_final: isFinal, at_ms: atAudioMs } }),
     onSessionEnd: (s) => {
       // Inbound calls have no status callback of ours: the end of the stream ends the call.

@@ -35,3 +35,20 @@ describe("admin CLI", () => {
     expect(run("credits", "add", account_id, "-5").code).toBe(2);
   });
 });
+
+describe("account limits", () => {
+  test("overrides the gateway defaults per account, and back", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-cli-"));
+    const env = { DATA_DIR: dir, DATABASE_PATH: join(dir, "g.db") };
+    const lines: string[] = [];
+    const run = (...args: string[]) => runCli(args, env, (l) => lines.push(l));
+    expect(run("account", "create", "x")).toBe(0);
+    const id = JSON.parse(lines[0]!).account_id;
+    expect(run("account", "limits", id, "--max-concurrent", "3", "--price-per-minute", "1500", "--calling-codes", "+44,1")).toBe(0);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ account_id: id, max_concurrent_calls: 3, price_per_minute_milli_cents: 1500, allowed_calling_codes: ["44", "1"] });
+    expect(run("account", "limits", id, "--calling-codes", "*", "--max-concurrent", "default")).toBe(0);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ account_id: id, max_concurrent_calls: null, price_per_minute_milli_cents: 1500, allowed_calling_codes: ["*"] });
+    expect(run("account", "limits", id, "--calling-codes", "1,abc")).toBe(1);
+    expect(lines.at(-1)).toStartWith("error: invalid_field");
+  });
+});

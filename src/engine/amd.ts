@@ -5,6 +5,7 @@
  * - transcript cues ("leave a message", "you've reached"…) from speech-to-text, when pushed:
  *   machine at once;
  * - the beep: machine at once, and the greeting has ended;
+ * - special information tones (a carrier intercept message follows): machine at once;
  * - timing: a greeting that runs on past `maxHumanGreetingMs` is a recording (people who pick up
  *   say a few words and wait); a greeting followed by `humanSilenceMs` of silence is a person
  *   waiting for us to speak.
@@ -26,6 +27,7 @@ import { createFeatureExtractor, type FrameFeatures } from "./audio/features.ts"
 import { createBeepDetector, type BeepEvent } from "./beep.ts";
 import { createVad, type VadFrame, type VadOptions } from "./vad.ts";
 import { findMachineCue } from "./amd/cues.ts";
+import { createSitDetector } from "./amd/sit.ts";
 
 /** The answer. */
 export type AmdVerdict = "human" | "machine" | "unknown";
@@ -110,8 +112,10 @@ export interface Amd {
   /**
    * Push the next inbound frame whose audio starts at `atMs` (frames must be consecutive, as the
    * jitter buffer delivers them). `features` may come from a shared extractor for this frame.
+   * `vad` may be the caller's own VAD result for this very frame (a VAD created with the same
+   * options as `AmdOptions.vad`): the detector then runs no VAD of its own.
    */
-  push(frame: Int16Array, atMs: number, features?: FrameFeatures): AmdEvent[];
+  push(frame: Int16Array, atMs: number, features?: FrameFeatures, vad?: VadFrame): AmdEvent[];
   /**
    * Push a speech-to-text result (interim or final) received at audio time `atMs`. Interim
    * texts replace each other; finals accumulate.
@@ -137,7 +141,9 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
   const frameSamples = Math.round((o.sampleRateHz * o.frameMs) / 1000);
   const minRunFrames = Math.max(1, Math.round(o.minSpeechRunMs / o.frameMs));
   const extractor = createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples });
-  const vad = createVad({ sampleRateHz: o.sampleRateHz, frameMs: o.frameMs, ...o.vad });
+  // Created on first use: a caller that passes its own VadFrame never pays for it.
+  let ownVad: ReturnType<typeof createVad> | null = null;
+  const sit = createSitDetector();
   let beeper: ReturnType<typeof createBeepDetector> | null = null;
 
   let originMs: number | null = null;
@@ -230,10 +236,11 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     return out;
   }
 
-  function push(frame: Int16Array, atMs: number, features?: FrameFeatures): AmdEvent[] {
+  function push(frame: Int16Array, atMs: number, features?: FrameFeatures, vadFrame?: VadFrame): AmdEvent[] {
     startAt(atMs);
     const f = features ?? extractor.compute(frame);
-    const v: VadFrame = vad.push(frame, f);
+    const v: VadFrame =
+      vadFrame ?? (ownVad ??= createVad({ sampleRateHz: o.sampleRateHz, frameMs: o.frameMs, ...o.vad })).push(frame, f);
     const beep = beeper!.push(frame, f);
     const end = atMs + o.frameMs;
     // A tone in progress, or one just ended and awaiting confirmation, may be the beep.
@@ -272,6 +279,8 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       speaking = false;
     }
     if (beep && !v.music) onBeep(beep, end);
+    // Special information tones announce a carrier's recorded message (see amd/sit.ts).
+    if (sit.push(f)) decide("machine", end, "special information tone");
     if (verdict === null && musicMs >= o.musicMachineMs && greetingStartMs === null) {
       decide("machine", end, `music for ${musicMs} ms, nobody speaking`);
     }

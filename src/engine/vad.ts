@@ -7,7 +7,9 @@
  * - spectral shape: white-ish line noise is flat, a steady tone puts almost all its power in one
  *   narrow peak; both are pushed down whatever their loudness.
  * The per-frame decision (`raw`) is smoothed by hysteresis counted in frames: speech starts after
- * `onsetMs` of speech-like frames and ends after `hangoverMs` without any.
+ * `onsetMs` of speech-like frames and ends after `hangoverMs` without any, or sooner
+ * (`clearHangoverMs`) when those frames are clearly not speech: a real pause, not a weak
+ * consonant (ten-vad's labels mark pauses down to 50–250 ms between phrases).
  *
  * Pure: no clock; time is the count of frames pushed.
  */
@@ -25,6 +27,14 @@ export interface VadOptions {
   onsetMs: number;
   /** Non-speech time needed to switch back to silence, ms. Default 240. */
   hangoverMs: number;
+  /**
+   * Shorter hangover when every frame since the last speech-like one was clearly not speech
+   * (score below `clearScore`): a real pause between phrases rather than a weak consonant or a
+   * fading vowel, ms. Default 100.
+   */
+  clearHangoverMs: number;
+  /** Score below which a frame is clearly not speech (for `clearHangoverMs`), 0..1. Default 0.15. */
+  clearScore: number;
   /** Score at or above which a frame counts as speech-like while in silence, 0..1. */
   startThreshold: number;
   /** Score at or above which a frame counts as speech-like while in speech, 0..1. */
@@ -71,6 +81,8 @@ export const DEFAULT_VAD_OPTIONS: Readonly<VadOptions> = Object.freeze({
   frameMs: 20,
   onsetMs: 40,
   hangoverMs: 240,
+  clearHangoverMs: 100,
+  clearScore: 0.15,
   startThreshold: 0.5,
   stayThreshold: 0.4,
   snrPivotDb: 6,
@@ -184,6 +196,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const frameSamples = Math.round((o.sampleRateHz * o.frameMs) / 1000);
   const onsetFrames = Math.max(1, Math.round(o.onsetMs / o.frameMs));
   const hangoverFrames = Math.max(1, Math.round(o.hangoverMs / o.frameMs));
+  const clearHangoverFrames = Math.max(1, Math.min(hangoverFrames, Math.round(o.clearHangoverMs / o.frameMs)));
   const subWindowFrames = Math.max(1, Math.round(250 / o.frameMs));
   const extractor = createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples });
   const floorOptions = {
@@ -200,6 +213,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const bandFloors = [1, 2, 3].map(() => createNoiseFloor({ ...floorOptions, initialFloorDb: o.initialNoiseFloorDb - 5 }));
   let speech = false;
   let run = 0; // consecutive frames disagreeing with the current state
+  let clearRun = 0; // in speech: consecutive clearly-not-speech frames ending the current run
   let frames = 0;
   let smoothedScore = 0;
   const musicDetector = createMusicDetector(o.music);
@@ -246,14 +260,17 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     let offset = false;
     if (raw !== speech) {
       run++;
-      if (speech ? run >= hangoverFrames : run >= onsetFrames) {
+      clearRun = speech && score < o.clearScore ? clearRun + 1 : 0;
+      if (speech ? run >= hangoverFrames || clearRun >= clearHangoverFrames : run >= onsetFrames) {
         speech = !speech;
         onset = speech;
         offset = !speech;
         run = 0;
+        clearRun = 0;
       }
     } else {
       run = 0;
+      clearRun = 0;
     }
     frames++;
     out.speech = speech;

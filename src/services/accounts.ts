@@ -98,6 +98,36 @@ export class AccountsService {
     });
   }
 
+  /**
+   * Per-account overrides of the gateway defaults (strings as typed by an operator; "default"
+   * clears an override). Calling codes: comma-separated, or "*" for every destination.
+   */
+  setLimits(accountId: string, l: { maxConcurrentCalls?: string; pricePerMinuteMilliCents?: string; allowedCallingCodes?: string }) {
+    if (!this.getAccount(accountId)) throw new ApiError("account_not_found", 404, `No account with id ${accountId}`);
+    const set: Partial<typeof accounts.$inferInsert> = {};
+    const int = (field: string, v: string, min: number) => {
+      if (v === "default") return null;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < min) throw new ApiError("invalid_field", 400, `${field} must be an integer ≥ ${min}`, { field });
+      return n;
+    };
+    if (l.maxConcurrentCalls !== undefined) set.maxConcurrentCalls = int("max_concurrent_calls", l.maxConcurrentCalls, 1);
+    if (l.pricePerMinuteMilliCents !== undefined) set.pricePerMinuteMilliCents = int("price_per_minute_milli_cents", l.pricePerMinuteMilliCents, 0);
+    if (l.allowedCallingCodes !== undefined) {
+      const v = l.allowedCallingCodes.trim();
+      if (v === "default") set.allowedCallingCodes = null;
+      else if (v === "*") set.allowedCallingCodes = ["*"];
+      else {
+        const codes = v.split(",").map((c) => c.trim().replace(/^\+/, ""));
+        if (codes.some((c) => !/^[1-9][0-9]{0,2}$/.test(c))) throw new ApiError("invalid_field", 400, "calling codes are 1–3 digits, comma-separated", { field: "allowed_calling_codes" });
+        set.allowedCallingCodes = codes;
+      }
+    }
+    if (Object.keys(set).length) this.db.update(accounts).set(set).where(eq(accounts.id, accountId)).run();
+    const a = this.getAccount(accountId)!;
+    return { account_id: a.id, max_concurrent_calls: a.maxConcurrentCalls, price_per_minute_milli_cents: a.pricePerMinuteMilliCents, allowed_calling_codes: a.allowedCallingCodes };
+  }
+
   accountCount(): number {
     return this.db.select({ n: count() }).from(accounts).get()?.n ?? 0;
   }

@@ -159,9 +159,9 @@ export class DispatchService {
     if (!telephony) throw new ApiError("agent_missing_twilio_credentials", 400, `No carrier is configured for ${dialing.number}`, { from_number: dialing.number });
     // 6. destination allowlist, then concurrency
     const account = db.select().from(accounts).where(eq(accounts.id, accountId)).get()!;
-    const allowed = account.allowedCallingCodes ?? (config.ALLOWED_CALLING_CODES === "*" ? null : config.ALLOWED_CALLING_CODES.split(","));
+    const allowed = account.allowedCallingCodes ?? config.ALLOWED_CALLING_CODES.split(",");
     const code = callingCode(to);
-    if (allowed && (!code || !allowed.includes(code))) {
+    if (!allowed.includes("*") && (!code || !allowed.includes(code))) {
       throw new ApiError("destination_not_allowed", 403, `Calls to +${code} are not allowed for this account`, { field: names.to, calling_code: code });
     }
     const price = account.pricePerMinuteMilliCents ?? config.PRICE_PER_MINUTE_MILLI_CENTS;

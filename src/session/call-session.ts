@@ -255,7 +255,7 @@ export class CallSession {
     this.idleTimer = setTimeout(() => {
       this.deps.log.warn({ call_id: this.callId }, "media socket idle: closing");
       this.deps.store.setError(this.callId, `no media for ${this.o.idleTimeoutMs} ms: the connection was closed`);
-      this.finish("failed");
+      this.hangup("failed");
     }, this.o.idleTimeoutMs);
   }
 

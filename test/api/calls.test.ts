@@ -107,6 +107,17 @@ describe("dispatch checks, in order", () => {
     expect((await gw.request("GET", "/v1/calls")).body.data).toEqual([]);
   });
 
+  test("an account's own allowlist overrides the gateway's", async () => {
+    await using w = await dispatchWorld({ ALLOWED_CALLING_CODES: "1" });
+    const china = "+8613800138000";
+    expect((await w.gw.request("POST", "/v1/calls", { body: { agent_id: w.agentId, to: china } })).body.error.code).toBe("destination_not_allowed");
+    w.gw.accounts.setLimits(w.gw.accountA, { allowedCallingCodes: "86" });
+    expect((await w.gw.request("POST", "/v1/calls", { body: { agent_id: w.agentId, to: china } })).status).toBe(201);
+    expect((await w.gw.request("POST", "/v1/calls", { body: { agent_id: w.agentId, to: "+14155550123" } })).body.error.code).toBe("destination_not_allowed");
+    w.gw.accounts.setLimits(w.gw.accountA, { allowedCallingCodes: "*" });
+    expect((await w.gw.request("POST", "/v1/calls", { body: { agent_id: w.agentId, to: "+14155550123" } })).status).toBe(201);
+  });
+
   test("the legacy number of an agent without number rows is used, with its credentials", async () => {
     await using w = await dispatchWorld();
     const legacy = await w.gw.request("POST", "/v1/agents", {

@@ -98,6 +98,23 @@ describe("media websocket", () => {
     expect(metrics).toContain("process_cpu_user_seconds_total");
   }, 30_000);
 
+  test("a socket that goes quiet is closed and its call finalised", async () => {
+    await using world = await startSimWorld({ latencies: FAST, gateway: { session: { idleTimeoutMs: 300 } } });
+    await inboundSetup(world);
+    const s = streamOf((await ring(world, { To: "+15550003000", From: "+447386172392", CallSid: "CA00000000000000000000000000000003" })).text);
+    // connected and start, then nothing: a half-open connection
+    const fixture = readFixture(join(CORPUS_DIR, "human-hello-01.ndjson")).filter((e) => e.kind !== "twilio" || ["connected", "start"].includes((e.msg as { event: string }).event));
+    await using client = connectTwilioMediaClient({ url: s.url, authToken: SIM_AUTH_TOKEN, fixture, customParameters: { callId: s.callId, token: s.token } });
+    expect((await client.closed).code).toBe(1000);
+    const gw = world.gateway;
+    const call = await until("the call to be finalised", () => {
+      const c = gw.calls.byId(s.callId);
+      return c?.status === "completed" && !gw.registry.has(s.callId) ? c : null;
+    });
+    expect(call.errorMessage).toBe("no media for 300 ms: the connection was closed");
+    expect(call.reservationStatus).toBe("settled");
+  }, 20_000);
+
   test("refuses unsigned upgrades, unknown calls, wrong tokens and a second stream with the same token", async () => {
     await using world = await startSimWorld({ latencies: FAST });
     await inboundSetup(world);

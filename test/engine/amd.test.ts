@@ -3,6 +3,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createAmd, type Amd, type AmdEvent } from "../../src/engine/amd.ts";
 import { findMachineCue } from "../../src/engine/amd/cues.ts";
+import { createVad } from "../../src/engine/vad.ts";
+import { createFeatureExtractor } from "../../src/engine/audio/features.ts";
 import { concatPcm, speechLike, tones } from "../../bench/lib/signals.ts";
 import { frames } from "../../bench/lib/telephone.ts";
 import { readFixture } from "../../bench/lib/fixture.ts";
@@ -101,6 +103,50 @@ describe("AMD decisions on synthetic calls", () => {
     const amd = createAmd();
     const { events } = feed(amd, concatPcm([silence(300), speechLike(600, 9000), silence(300), tones([1000], 1200, 6000), silence(300, 2)]));
     expect(kinds(events).slice(0, 2)).toEqual(["beep", "verdict:machine"]);
+  });
+});
+
+describe("special information tones and a shared VAD", () => {
+  const sitTriplet = (a: number, b: number): Int16Array =>
+    concatPcm([tones([a], 274, 6000, 40, 2), tones([b], 274, 6000, 40, 3), tones([1776.7], 380, 6000, 40, 4)]);
+
+  test.each([
+    ["913.8/1370.6", 913.8, 1370.6],
+    ["985.2/1428.5", 985.2, 1428.5],
+  ])("a SIT (%s Hz, then 1776.7 Hz) is a machine before its second segment ends", (_name, a, b) => {
+    const amd = createAmd();
+    const { events } = feed(amd, concatPcm([silence(300), sitTriplet(a, b), silence(600)]));
+    const v = events.find((e) => e.type === "verdict");
+    expect(v?.type === "verdict" ? { verdict: v.verdict, reason: v.reason, early: v.atMs <= 300 + 548 } : null).toEqual({
+      verdict: "machine",
+      reason: "special information tone",
+      early: true,
+    });
+  });
+
+  test("one steady tone at a SIT frequency (a 914 Hz beep-like tone) is not a SIT", () => {
+    const amd = createAmd();
+    const { events } = feed(amd, concatPcm([silence(300), tones([913.8], 900, 6000, 40, 2), silence(300)]));
+    expect(events.some((e) => e.type === "verdict" && e.reason === "special information tone")).toBe(false);
+  });
+
+  test("given the caller's VadFrame, the AMD decides exactly as with its own VAD", () => {
+    const pcm = concatPcm([silence(400), speechLike(700, 9000), silence(1500), speechLike(4000, 9000, 5), silence(500)]);
+    const own = createAmd();
+    const shared = createAmd();
+    const fx = createFeatureExtractor();
+    const vad = createVad(shared.options.vad);
+    const a: AmdEvent[] = [];
+    const b: AmdEvent[] = [];
+    let t = 0;
+    for (const f of frames(pcm)) {
+      a.push(...own.push(f, t));
+      const ft = fx.compute(f);
+      b.push(...shared.push(f, t, ft, vad.push(f, ft)));
+      t += 20;
+    }
+    expect(b).toEqual(a);
+    expect(a.length).toBeGreaterThan(0);
   });
 });
 

@@ -65,9 +65,18 @@ describe("VAD on synthetic signals", () => {
 
   test("millisecond options become frame counts: a longer hangover holds speech longer", () => {
     const pcm = concatPcm([silence(600), speechLike(600, 8000), silence(1500)]);
-    const short = decisions(pcm, { hangoverMs: 100 });
-    const long = decisions(pcm, { hangoverMs: 600 });
+    // clearHangoverMs = hangoverMs: the one hangover applies whatever the pause looks like.
+    const short = decisions(pcm, { hangoverMs: 100, clearHangoverMs: 100 });
+    const long = decisions(pcm, { hangoverMs: 600, clearHangoverMs: 600 });
     expect(long.lastIndexOf("1") - short.lastIndexOf("1")).toBe(25);
+  });
+
+  test("a clear pause (frames far below speech) ends speech after clearHangoverMs, a doubtful one after hangoverMs", () => {
+    const pcm = concatPcm([silence(600), speechLike(600, 8000), silence(1500)]);
+    const clear = decisions(pcm, { hangoverMs: 600, clearHangoverMs: 100, clearScore: 0.15 });
+    // clearScore 0: no frame counts as clearly not speech, so only the long hangover applies.
+    const doubtful = decisions(pcm, { hangoverMs: 600, clearHangoverMs: 100, clearScore: 0 });
+    expect(doubtful.lastIndexOf("1") - clear.lastIndexOf("1")).toBe(25);
   });
 });
 
