@@ -7,7 +7,10 @@
  */
 import { percentiles } from "../src/session/latency.ts";
 import { stages } from "../src/session/latency.ts";
-import { runLive, TURN_FIXTURES, type LiveRun } from "./lib/live-harness.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CORPUS_DIR } from "../src/sim/carrier.ts";
+import { arrivalOfAudioMs, runInbound, runLive, TURN_FIXTURES, type LiveRun } from "./lib/live-harness.ts";
 import { printTable, writeResult } from "./lib/table.ts";
 
 const quick = process.argv.includes("--quick");
@@ -56,12 +59,39 @@ for (const [name, latencies] of Object.entries(profiles)) {
 // Load: callers who do not talk over the agent, so any gap in the agent's audio is starvation
 // (with the other fixtures the agent also pauses on purpose while the caller speaks).
 const load = quick ? [20] : [1, 50, 200, 500];
+if (process.argv.includes("--no-load")) load.length = 0;
 for (const calls of load) {
   const r = await runLive({ calls, latencies: profiles["stt350-llm300-tts200"], fixtures: [TURN_FIXTURES[0]!], timeoutMs: 150_000 });
   const row = summarizeRun("load (turns-pause)", r);
   results.push(row);
   console.error(`load × ${calls}: cpu ${Math.round(row.cpu_percent)} %, ${row.memory_per_call_kb.toFixed(0)} KB/call, lag p99 ${row.loop_lag_ms.p99.toFixed(1)} ms, underruns ${row.underruns}, ${JSON.stringify(row.statuses)}`);
 }
+
+// Barge-in over real sockets: callers who interrupt the agent's reply.
+const interruptFixtures = ["turns-interrupt-01", "turns-interrupt-02"].map((n) => join(CORPUS_DIR, `${n}.ndjson`));
+const barge = await runLive({ calls: quick ? 4 : 20, latencies: profiles["stt350-llm300-tts200"], fixtures: interruptFixtures });
+const silenceMs: number[] = [];
+const clearMs: number[] = [];
+let stale = 0;
+for (const c of barge.callees) {
+  stale += c.staleMarksAfterClear;
+  const labels = (JSON.parse(readFileSync(c.fixture ?? "", "utf8").split("\n")[0]!) as { labels: { utterances: { startMs: number; interrupts?: boolean }[] } }).labels;
+  for (const u of labels.utterances.filter((x) => x.interrupts)) {
+    const onset = arrivalOfAudioMs(c.fixture!, u.startMs);
+    if (onset === null) continue;
+    const run = c.playbackRuns.find(([s0, e0]) => s0 <= onset && e0 >= onset);
+    if (run) silenceMs.push(run[1] - onset);
+    const clear = c.clearsAtMs.find((t) => t >= onset);
+    if (clear !== undefined && run) clearMs.push(clear - onset);
+  }
+}
+const bargeRow = { calls: barge.calls, interruptions_over_speech: silenceMs.length, agent_silent_after_onset_ms: percentiles(silenceMs), clear_after_onset_ms: percentiles(clearMs), stale_marks_after_clear: stale };
+console.error(`barge-in: ${JSON.stringify(bargeRow)}`);
+
+// Inbound: from the stream's start to the greeting's first audio, with a 150 ms TTS first byte.
+const inbound = await runInbound({ calls: quick ? 5 : 30, latencies: { ttsFirstByteMs: 150 } });
+const inboundRow = { calls: inbound.startToFirstAudioMs.length, start_to_first_audio_ms: percentiles(inbound.startToFirstAudioMs.map(Math.round)), webhook_to_first_audio_ms: percentiles(inbound.webhookToFirstAudioMs.map(Math.round)) };
+console.error(`inbound: ${JSON.stringify(inboundRow)}`);
 
 const f = (p: { p50: number; p90: number; p99: number } | null) => (p ? `${p.p50}/${p.p90}/${p.p99}` : "-");
 printTable(
@@ -82,4 +112,8 @@ printTable(
     Math.round(r.loop_lag_ms.p99 * 10) / 10,
   ]),
 );
-console.log(`written ${writeResult("live", { measuredAt: new Date().toISOString(), results })}`);
+console.log("\nbarge-in over real sockets (caller speech onset → agent silent at the caller's ear / clear on the wire)");
+printTable(["calls", "interruptions", "silent p50/p90/p99", "clear p50/p90/p99", "stale marks"], [[bargeRow.calls, bargeRow.interruptions_over_speech, f(bargeRow.agent_silent_after_onset_ms), f(bargeRow.clear_after_onset_ms), bargeRow.stale_marks_after_clear]]);
+console.log("\ninbound answer → first greeting audio (TTS first byte 150 ms)");
+printTable(["calls", "stream start → audio p50/p90/p99", "webhook → audio p50/p90/p99"], [[inboundRow.calls, f(inboundRow.start_to_first_audio_ms), f(inboundRow.webhook_to_first_audio_ms)]]);
+console.log(`written ${writeResult("live", { measuredAt: new Date().toISOString(), results, bargeIn: bargeRow, inbound: inboundRow })}`);

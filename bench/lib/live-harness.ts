@@ -15,6 +15,8 @@ import { serve } from "../../src/server.ts";
 import { CORPUS_DIR, SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, type SimLatencies } from "../../src/sim/carrier.ts";
 import { freePort } from "../../src/sim/world.ts";
 import type { TurnLatency } from "../../src/db/schema/transcripts.ts";
+import { computeTwilioSignature } from "../../src/providers/telephony/signature.ts";
+import { connectTwilioMediaClient, parseFixture } from "../../src/sim/fakes/twilio-media-client.ts";
 
 export interface CalleeStats {
   callId: string;
@@ -24,6 +26,11 @@ export interface CalleeStats {
   media: number;
   clearsAtMs: number[];
   firstMediaAtMs: number | null;
+  /** When the callee heard our audio: [startMs, endMs] runs, ms since it connected. */
+  playbackRuns: [number, number][];
+  /** The recording the callee played. */
+  fixture: string | null;
+  staleMarksAfterClear: number;
 }
 
 export interface LiveRun {
@@ -172,6 +179,58 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
     await child.proc.exited;
     gateway.close();
   }
+}
+
+/** Inbound calls one after another: from the stream's start to the first greeting audio heard. */
+export async function runInbound(opts: { calls: number; latencies: Partial<SimLatencies> }): Promise<{ startToFirstAudioMs: number[]; webhookToFirstAudioMs: number[] }> {
+  const child = await startCarrierProcess(opts.latencies, []);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ PORT: String(port), HOST: "127.0.0.1", PUBLIC_URL: base, LOG_LEVEL: "silent", DATABASE_PATH: ":memory:" });
+  const gateway = buildGateway(config, {
+    providers: {
+      stt: new DeepgramStt({ apiKey: "fake-deepgram-key", baseUrl: child.urls.deepgram }),
+      tts: new ElevenLabsHttpTts({ apiKey: "fake-elevenlabs-key", baseUrl: child.urls.elevenlabs }),
+      llm: new OpenAiLlm({ apiKey: "fake-openai-key", baseUrl: child.urls.openai }),
+    },
+  });
+  const server = serve(gateway, { port, hostname: "127.0.0.1" });
+  const startToFirstAudioMs: number[] = [];
+  const webhookToFirstAudioMs: number[] = [];
+  try {
+    const acct = gateway.accounts.createAccount("inbound");
+    gateway.accounts.addCredits(acct.id, 1_000_000_000);
+    const key = gateway.accounts.createKey(acct.id).key;
+    const post = async (path: string, body: unknown) =>
+      (await (await fetch(`${base}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any;
+    const agent = await post("/v1/agents", { name: "in", type: "inbound", initial_greeting: "Acme, how can I help?" });
+    await post("/v1/phone-numbers", { number: "+15550003000", agent_id: agent.id, twilio_account_sid: SIM_ACCOUNT_SID, twilio_auth_token: SIM_AUTH_TOKEN });
+    const fixture = parseFixture(readFileSync(join(CORPUS_DIR, "human-hello-01.ndjson"), "utf8"));
+    for (let i = 0; i < opts.calls; i++) {
+      const url = `${base}/twilio/voice`;
+      const form = { To: "+15550003000", From: "+447386172392", CallSid: `CA${String(i).padStart(32, "0")}` };
+      const t0 = performance.now();
+      const twiml = await (await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": computeTwilioSignature(SIM_AUTH_TOKEN, url, form) }, body: new URLSearchParams(form).toString() })).text();
+      const streamUrl = /<Stream url="([^"]+)"/.exec(twiml)?.[1] ?? "";
+      const callId = /name="callId" value="([^"]+)"/.exec(twiml)?.[1] ?? "";
+      const token = /name="token" value="([^"]+)"/.exec(twiml)?.[1] ?? "";
+      const client = connectTwilioMediaClient({ url: streamUrl, authToken: SIM_AUTH_TOKEN, fixture, customParameters: { callId, token } });
+      await client.opened;
+      const opened = performance.now();
+      while (!client.received.some((m) => m.msg.event === "media") && performance.now() - opened < 5000) await Bun.sleep(1);
+      const heard = performance.now();
+      startToFirstAudioMs.push(heard - opened);
+      webhookToFirstAudioMs.push(heard - t0);
+      client.close();
+      await client.closed;
+    }
+  } finally {
+    await server.stop(true);
+    child.proc.kill("SIGTERM");
+    await child.proc.exited;
+    gateway.close();
+  }
+  return { startToFirstAudioMs, webhookToFirstAudioMs };
 }
 
 /** The fixture's media frame at or after an audio time: when the callee sent it (ms since connect). */

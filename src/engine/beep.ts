@@ -12,7 +12,7 @@
  * Start and end are refined to 5 ms with Goertzel power at the tone's frequency over the last
  * three frames. Pure: no clock; time is the count of frames pushed (plus `originMs`).
  */
-import { createFeatureExtractor, type FrameFeatures } from "./audio/features.ts";
+import { createFeatureExtractor, type FeatureExtractor, type FrameFeatures } from "./audio/features.ts";
 import { goertzelCoefficient, goertzelPower } from "./audio/goertzel.ts";
 
 /** Beep detector options. Millisecond options are converted to frames once, at construction. */
@@ -137,12 +137,16 @@ export function createBeepDetector(opts: Partial<BeepOptions> = {}): BeepDetecto
   const blocksPerFrame = Math.max(1, Math.floor(frameSamples / blockSamples));
   const blockMs = (blockSamples * 1000) / o.sampleRateHz;
   const historyFrames = 3;
+  // The last `historyFrames` frames, kept as a ring of PCM16 frames (one copy of the newest frame
+  // per push) and laid out oldest first into `history` only when a tone edge is refined.
+  const ring = new Int16Array(frameSamples * historyFrames);
   const history = new Float64Array(frameSamples * historyFrames);
   const blocks = Math.floor(history.length / blockSamples);
   const blockPower = new Float64Array(blocks);
   const sequenceGapFrames = Math.max(1, Math.round(o.sequenceGapMs / o.frameMs));
   const dropoutFrames = Math.max(0, Math.round(o.dropoutMs / o.frameMs));
-  const extractor = createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples });
+  // Only needed when a caller pushes frames without shared features: built on first use.
+  let extractor: FeatureExtractor | null = null;
 
   let frameIndex = 0; // frames pushed so far; the newest frame in history is frameIndex − 1
   let run: Run | null = null;
@@ -166,6 +170,14 @@ export function createBeepDetector(opts: Partial<BeepOptions> = {}): BeepDetecto
 
   /** Goertzel power per 5 ms block over the history (oldest first). */
   function fillBlockPower(freqHz: number): void {
+    // Ring slot of frame i is i mod historyFrames; the oldest held frame is frameIndex − historyFrames.
+    for (let h = 0; h < historyFrames; h++) {
+      const i = frameIndex - historyFrames + h;
+      const slot = ((i % historyFrames) + historyFrames) % historyFrames;
+      const src = slot * frameSamples;
+      const dst = h * frameSamples;
+      for (let j = 0; j < frameSamples; j++) history[dst + j] = ring[src + j]!;
+    }
     const c = goertzelCoefficient(freqHz, o.sampleRateHz);
     for (let b = 0; b < blocks; b++) blockPower[b] = goertzelPower(history, b * blockSamples, blockSamples, c);
   }
@@ -236,11 +248,11 @@ export function createBeepDetector(opts: Partial<BeepOptions> = {}): BeepDetecto
   }
 
   function push(frame: Int16Array, features?: FrameFeatures): BeepEvent | null {
-    const f = features ?? extractor.compute(frame);
-    history.copyWithin(0, frameSamples);
-    const base = history.length - frameSamples;
-    for (let i = 0; i < frameSamples; i++) history[base + i] = frame[i] ?? 0;
+    const f = features ?? (extractor ??= createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples })).compute(frame);
     const idx = frameIndex;
+    const slotBase = (idx % historyFrames) * frameSamples;
+    if (frame.length === frameSamples) ring.set(frame, slotBase);
+    else for (let i = 0; i < frameSamples; i++) ring[slotBase + i] = frame[i] ?? 0;
     frameIndex++;
     const tonal = isTonal(f);
 

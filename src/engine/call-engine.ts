@@ -94,6 +94,8 @@ export class CallEngine {
   private readonly controls: EngineOutput[] = [];
   private readonly data: EngineOutput[] = [];
   private controlRead = 0;
+  /** The reused `wake` output (see `poll`). */
+  private readonly wakeOut: { kind: "wake"; atMs: number | null } = { kind: "wake", atMs: null };
   private dataRead = 0;
   private readonly features: FeatureExtractor;
   private readonly vad: Vad;
@@ -170,16 +172,25 @@ export class CallEngine {
     } else this.data.push({ kind: "twilio", msg });
   }
 
-  /** Next output; `{kind:"wake"}` when there is nothing more until the given host time. */
+  /**
+   * Next output; `{kind:"wake"}` when there is nothing more until the given host time. The wake
+   * output is one object reused by every `poll` (hosts read `atMs` before polling again), so
+   * draining the queue allocates nothing.
+   */
   poll(): EngineOutput {
     if (this.controlRead < this.controls.length) return this.controls[this.controlRead++]!;
     this.controls.length = this.controlRead = 0;
     if (this.dataRead < this.data.length) return this.data[this.dataRead++]!;
     this.data.length = this.dataRead = 0;
-    if (this.ended) return { kind: "wake", atMs: null };
+    const w = this.wakeOut;
+    if (this.ended) {
+      w.atMs = null;
+      return w;
+    }
     const j = this.jitter.deadlineMs();
     const p = this.playout.nextSendHostMs;
-    return { kind: "wake", atMs: j === null ? p : p === null ? j : Math.min(j, p) };
+    w.atMs = j === null ? p : p === null ? j : Math.min(j, p);
+    return w;
   }
 
   // -------------------------------------------------------------------------------------------

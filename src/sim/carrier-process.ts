@@ -13,6 +13,25 @@ const carrier = startSimCarrier({
   // Callees take the fixtures in turn.
   fixtureFor: () => (fixtures.length ? fixtures[next++ % fixtures.length]! : ""),
 });
+/** Marks of a reply that arrive after a clear that cut it: audio of a cancelled reply still sent. */
+function staleMarks(received: { atMs: number; msg: { event: string; [k: string]: unknown } }[]): number {
+  let stale = 0;
+  const cut = new Set<string>();
+  let seenSinceClear = new Set<string>();
+  for (const m of received) {
+    const name = m.msg.event === "mark" ? String((m.msg.mark as { name?: unknown } | undefined)?.name ?? "") : "";
+    const reply = name.split(".")[0] ?? "";
+    if (m.msg.event === "clear") {
+      for (const r of seenSinceClear) cut.add(r);
+      seenSinceClear = new Set();
+    } else if (m.msg.event === "mark") {
+      if (cut.has(reply)) stale++;
+      else seenSinceClear.add(reply);
+    }
+  }
+  return stale;
+}
+
 const control = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
@@ -26,6 +45,9 @@ const control = Bun.serve({
       media: c.received.filter((m) => m.msg.event === "media").length,
       clearsAtMs: c.received.filter((m) => m.msg.event === "clear").map((m) => m.atMs),
       firstMediaAtMs: c.received.find((m) => m.msg.event === "media")?.atMs ?? null,
+      playbackRuns: c.playbackRuns,
+      staleMarksAfterClear: staleMarks(c.received),
+      fixture: carrier.recordings.get(callId) ?? null,
     }));
     return Response.json({ calls });
   },

@@ -68,6 +68,8 @@ export interface SimCarrier extends AsyncDisposable {
   openai: OpenAiFake;
   /** The callees, by call id. */
   callees: Map<string, TwilioMediaClient>;
+  /** The recording each callee plays, by call id. */
+  recordings: Map<string, string>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
   const elevenlabs = startElevenLabsFake({ firstByteDelayMs: lat.ttsFirstByteMs });
   const openai = startOpenAiFake({ firstTokenDelayMs: lat.llmFirstTokenMs, tokenIntervalMs: lat.llmTokenIntervalMs, reply: o.reply });
   const callees = new Map<string, TwilioMediaClient>();
+  const recordings = new Map<string, string>();
   const twilio = startTwilioRestFake({
     accountSid: SIM_ACCOUNT_SID,
     authToken: SIM_AUTH_TOKEN,
@@ -119,7 +122,9 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
       const callId = /name="callId" value="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
       const token = /name="token" value="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
       const url = /<Stream url="([^"]+)"/.exec(call.twiml)?.[1] ?? "";
-      const recorded = readFixture(o.fixtureFor(call.to) || o.defaultFixture);
+      const recordingPath = o.fixtureFor(call.to) || o.defaultFixture;
+      recordings.set(callId, recordingPath);
+      const recorded = readFixture(recordingPath);
       scripts.set(callId, scriptFromFixture(recorded));
       // The recording's `stop` is sent when the callee really hangs up, not when the audio ends.
       const fixture = recorded.filter((e) => !(e.kind === "twilio" && (e.msg as { event?: string } | undefined)?.event === "stop"));
@@ -155,6 +160,7 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
     elevenlabs,
     openai,
     callees,
+    recordings,
     stop,
     [Symbol.asyncDispose]: stop,
   };

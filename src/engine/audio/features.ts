@@ -102,9 +102,6 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const half = windowSamples >> 1;
   const binHz = sampleRateHz / windowSamples;
   const history = new Float64Array(windowSamples);
-  const windowed = new Float64Array(windowSamples);
-  const re = new Float64Array(half + 1);
-  const im = new Float64Array(half + 1);
   const power = new Float64Array(half + 1);
   const prevPower = new Float64Array(half + 1);
   const peakAge = new Uint16Array(half + 1);
@@ -115,11 +112,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     windowPower += hann[i]! * hann[i]!;
   }
   const bin = (hz: number): number => Math.min(half, Math.max(0, Math.round(hz / binHz)));
-  const bandBins = BAND_EDGES_HZ.map(bin);
+  const bandBins = Int32Array.from(BAND_EDGES_HZ, bin);
   const nBands = bandBins.length - 1;
-  // Band of each bin (−1 past the last edge), so one pass over the spectrum fills every band.
-  const bandOf = new Int8Array(half + 1).fill(-1);
-  for (let b = 0; b < nBands; b++) for (let k = bandBins[b]!; k < bandBins[b + 1]!; k++) bandOf[k] = b;
   const bandSum = new Float64Array(nBands);
   const flatLo = bin(300);
   const flatHi = bin(3400);
@@ -184,29 +178,34 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     features.energyDb = powerToDb(sumSq / frameSamples / FULL_SCALE_SQ);
     features.zeroCrossingRate = crossings / frameSamples;
 
-    for (let i = 0; i < windowSamples; i++) windowed[i] = history[i]! * hann[i]!;
-    fft.forward(windowed, re, im);
+    // The window is applied inside the transform's first pass; bins come out as normalised power.
+    fft.power(history, hann, power, powerNorm);
 
-    // One pass: power, bands, centroid, strongest peak.
-    bandSum.fill(0);
+    // One pass per band: band sums; over 100–3800 Hz also the total, centroid and strongest
+    // peak; over 300–3400 Hz (bands 1..3) the strongest bin for the peak floor below.
     let total = 0;
     let centroid = 0;
     let peakK = spanLo;
     let peakP = -1;
-    for (let k = 0; k <= half; k++) {
-      const p = (re[k]! * re[k]! + im[k]! * im[k]!) * powerNorm;
-      power[k] = p;
-      const b = bandOf[k]!;
-      if (b >= 0) bandSum[b] = bandSum[b]! + p;
-      if (k >= spanLo && k < spanHi) {
-        total += p;
-        centroid += p * k;
-        if (p > peakP) {
-          peakP = p;
-          peakK = k;
+    let bandMax = 0;
+    for (let b = 0; b < nBands; b++) {
+      const hi = bandBins[b + 1]!;
+      let sum = 0;
+      for (let k = bandBins[b]!; k < hi; k++) {
+        const p = power[k]!;
+        sum += p;
+        if (k >= spanLo && k < spanHi) {
+          total += p;
+          centroid += p * k;
+          if (p > peakP) {
+            peakP = p;
+            peakK = k;
+          }
         }
       }
+      bandSum[b] = sum;
     }
+    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
     let speechBand = 0;
     for (let b = 0; b < nBands; b++) {
       features.bandDb[b] = powerToDb(bandSum[b]!);
@@ -221,8 +220,6 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     let prod = 1;
     let inProd = 0;
     // Peak tracking and flux over the same bins.
-    let bandMax = 0;
-    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
     const peakFloor = bandMax * PEAK_FLOOR;
     let steady = 0;
     let fluxSum = 0;
@@ -291,7 +288,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
 
     // Periodicity: r at even lags is the real part of the forward transform of the even
     // extension of S folded to acSize points (S is zero from acSize/2 on, so nothing overlaps).
-    evenSeq.fill(0);
+    // Only bins acBinLo..acBinHi (and their mirrors) of evenSeq are ever non-zero, and they are
+    // all rewritten here, so the rest stays zero from construction.
     let s0 = 0;
     for (let k = acBinLo; k <= acBinHi; k++) {
       const s = Math.sqrt(power[k]!);

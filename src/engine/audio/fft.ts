@@ -15,6 +15,11 @@ export interface RealFft {
    * N/2 + 1 long). Unnormalised: X[k] = Σ x[n]·e^(−2πikn/N).
    */
   forward(input: Float64Array, re: Float64Array, im: Float64Array): void;
+  /**
+   * Power spectrum of `input[n]·window[n]`: writes |X[k]|²·`scale` for bins 0..N/2 into `power`
+   * (at least N/2 + 1 long). The window is applied while loading, so no windowed copy is needed.
+   */
+  power(input: Float64Array, window: Float64Array, power: Float64Array, scale: number): void;
 }
 
 /** Build a real FFT of `sizeSamples` points (a power of two ≥ 4). */
@@ -54,27 +59,71 @@ export function createRealFft(sizeSamples: number): RealFft {
     spi[k] = Math.sin((-2 * Math.PI * k) / n);
   }
 
-  function forward(input: Float64Array, re: Float64Array, im: Float64Array): void {
-    // Bit-reversed load fused with the first (twiddle-free) radix-2 stage.
-    for (let i = 0; i < m; i += 2) {
-      const j0 = bitrev[i]!;
-      const j1 = bitrev[i + 1]!;
-      const ar = input[2 * j0]!;
-      const ai = input[2 * j0 + 1]!;
-      const br = input[2 * j1]!;
-      const bi = input[2 * j1 + 1]!;
-      zr[i] = ar + br;
-      zi[i] = ai + bi;
-      zr[i + 1] = ar - br;
-      zi[i + 1] = ai - bi;
+  // The first two radix-2 stages are fused into one radix-4 pass (their twiddles are 1 and −i),
+  // so the twiddled stages start at size 8 (or none for m = 4).
+  const quads = m >= 4;
+
+  /** The m-point complex FFT of the packed (optionally windowed) input into zr/zi. */
+  function transform(input: Float64Array, window: Float64Array | null): void {
+    if (window !== null) loadWindowed(input, window);
+    else if (quads) {
+      // Bit-reversed load fused with stages of size 2 and 4.
+      for (let i = 0; i < m; i += 4) {
+        const j0 = bitrev[i]! << 1;
+        const j1 = bitrev[i + 1]! << 1;
+        const j2 = bitrev[i + 2]! << 1;
+        const j3 = bitrev[i + 3]! << 1;
+        const ar = input[j0]!;
+        const ai = input[j0 + 1]!;
+        const br = input[j1]!;
+        const bi = input[j1 + 1]!;
+        const cr = input[j2]!;
+        const ci = input[j2 + 1]!;
+        const dr = input[j3]!;
+        const di = input[j3 + 1]!;
+        const s0r = ar + br;
+        const s0i = ai + bi;
+        const d0r = ar - br;
+        const d0i = ai - bi;
+        const s1r = cr + dr;
+        const s1i = ci + di;
+        const d1r = cr - dr;
+        const d1i = ci - di;
+        zr[i] = s0r + s1r;
+        zi[i] = s0i + s1i;
+        zr[i + 2] = s0r - s1r;
+        zi[i + 2] = s0i - s1i;
+        // −i·(d1r + i·d1i) = d1i − i·d1r
+        zr[i + 1] = d0r + d1i;
+        zi[i + 1] = d0i - d1r;
+        zr[i + 3] = d0r - d1i;
+        zi[i + 3] = d0i + d1r;
+      }
+    } else {
+      for (let i = 0; i < m; i += 2) {
+        const j0 = bitrev[i]! << 1;
+        const j1 = bitrev[i + 1]! << 1;
+        const ar = input[j0]!;
+        const ai = input[j0 + 1]!;
+        const br = input[j1]!;
+        const bi = input[j1 + 1]!;
+        zr[i] = ar + br;
+        zi[i] = ai + bi;
+        zr[i + 1] = ar - br;
+        zi[i + 1] = ai - bi;
+      }
     }
-    for (let size = 4, off = 1; size <= m; off += size >> 1, size <<= 1) {
+    stages();
+  }
+
+  function stages(): void {
+    for (let size = quads ? 8 : 4, off = quads ? 3 : 1; size <= m; off += size >> 1, size <<= 1) {
       const half = size >> 1;
-      for (let start = 0; start < m; start += size) {
-        for (let j = 0; j < half; j++) {
-          const wr = twr[off + j]!;
-          const wi = twi[off + j]!;
-          const a = start + j;
+      // Twiddle outer, blocks inner: each twiddle is loaded once per stage.
+      for (let j = 0; j < half; j++) {
+        const wr = twr[off + j]!;
+        const wi = twi[off + j]!;
+        for (let a = j; a < m; a += size) {
           const b = a + half;
           const br = zr[b]!;
           const bi = zi[b]!;
@@ -89,19 +138,62 @@ export function createRealFft(sizeSamples: number): RealFft {
         }
       }
     }
+  }
+
+  /** Bit-reversed load of input·window fused with the stages of size 2 and 4 (m ≥ 4). */
+  function loadWindowed(input: Float64Array, window: Float64Array): void {
+    for (let i = 0; i < m; i += 4) {
+      const j0 = bitrev[i]! << 1;
+      const j1 = bitrev[i + 1]! << 1;
+      const j2 = bitrev[i + 2]! << 1;
+      const j3 = bitrev[i + 3]! << 1;
+      const ar = input[j0]! * window[j0]!;
+      const ai = input[j0 + 1]! * window[j0 + 1]!;
+      const br = input[j1]! * window[j1]!;
+      const bi = input[j1 + 1]! * window[j1 + 1]!;
+      const cr = input[j2]! * window[j2]!;
+      const ci = input[j2 + 1]! * window[j2 + 1]!;
+      const dr = input[j3]! * window[j3]!;
+      const di = input[j3 + 1]! * window[j3 + 1]!;
+      const s0r = ar + br;
+      const s0i = ai + bi;
+      const d0r = ar - br;
+      const d0i = ai - bi;
+      const s1r = cr + dr;
+      const s1i = ci + di;
+      const d1r = cr - dr;
+      const d1i = ci - di;
+      zr[i] = s0r + s1r;
+      zi[i] = s0i + s1i;
+      zr[i + 2] = s0r - s1r;
+      zi[i + 2] = s0i - s1i;
+      zr[i + 1] = d0r + d1i;
+      zi[i + 1] = d0i - d1r;
+      zr[i + 3] = d0r - d1i;
+      zi[i + 3] = d0i + d1r;
+    }
+  }
+
+  function forward(input: Float64Array, re: Float64Array, im: Float64Array): void {
+    transform(input, null);
     // Split: X[k] = E[k] + W^k O[k], E = (Z[k] + conj Z[m−k]) / 2, O = (Z[k] − conj Z[m−k]) / 2i.
-    for (let k = 0; k <= m; k++) {
-      const k1 = k === m ? 0 : k;
-      const k2 = k === 0 ? 0 : m - k;
-      const ar = zr[k1]!;
-      const ai = zi[k1]!;
-      const br = zr[k2]!;
-      const bi = -zi[k2]!;
+    // k = 0 and k = m both read Z[0]; X is real there.
+    const z0r = zr[0]!;
+    const z0i = zi[0]!;
+    re[0] = z0r + z0i;
+    im[0] = 0;
+    re[m] = z0r - z0i;
+    im[m] = 0;
+    for (let k = 1; k < m; k++) {
+      const ar = zr[k]!;
+      const ai = zi[k]!;
+      const br = zr[m - k]!;
+      const bi = -zi[m - k]!;
       const er = (ar + br) * 0.5;
       const ei = (ai + bi) * 0.5;
       // (a − b) / 2i = (ai − bi)/2 − i (ar − br)/2
       const or = (ai - bi) * 0.5;
-      const oi = -(ar - br) * 0.5;
+      const oi = (br - ar) * 0.5;
       const wr = spr[k]!;
       const wi = spi[k]!;
       re[k] = er + or * wr - oi * wi;
@@ -109,5 +201,31 @@ export function createRealFft(sizeSamples: number): RealFft {
     }
   }
 
-  return { sizeSamples: n, forward };
+  function power(input: Float64Array, window: Float64Array, out: Float64Array, scale: number): void {
+    if (!quads) throw new RangeError("power() needs an FFT of at least 8 points");
+    transform(input, window);
+    const z0r = zr[0]!;
+    const z0i = zi[0]!;
+    out[0] = (z0r + z0i) * (z0r + z0i) * scale;
+    out[m] = (z0r - z0i) * (z0r - z0i) * scale;
+    // As in forward(), with the ½ of E and O folded into the scale (¼ on the power).
+    const s4 = scale * 0.25;
+    for (let k = 1; k < m; k++) {
+      const ar = zr[k]!;
+      const ai = zi[k]!;
+      const br = zr[m - k]!;
+      const bi = -zi[m - k]!;
+      const er = ar + br;
+      const ei = ai + bi;
+      const or = ai - bi;
+      const oi = br - ar;
+      const wr = spr[k]!;
+      const wi = spi[k]!;
+      const xr = er + or * wr - oi * wi;
+      const xi = ei + or * wi + oi * wr;
+      out[k] = (xr * xr + xi * xi) * s4;
+    }
+  }
+
+  return { sizeSamples: n, forward, power };
 }

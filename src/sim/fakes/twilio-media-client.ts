@@ -77,6 +77,9 @@ export class TwilioMediaClient implements AsyncDisposable {
    */
   underruns = 0;
   #midPhrase = false;
+  /** When our audio started and stopped being heard: [startMs, endMs] runs, ms since connect. */
+  readonly playbackRuns: Array<[number, number]> = [];
+  #playing = false;
   /** Marks echoed back, in order, with whether they came from a clear. */
   readonly marksEchoed: Array<{ name: string; cleared: boolean }> = [];
   readonly #ws: WebSocket;
@@ -276,6 +279,10 @@ export class TwilioMediaClient implements AsyncDisposable {
     const played = FRAME_BYTES - need;
     this.playedBytes += played;
     if (played > 0) this.#midPhrase = true;
+    const now = this.#elapsed();
+    if (played > 0 && !this.#playing) this.playbackRuns.push([now, now]);
+    if (played > 0) this.playbackRuns[this.playbackRuns.length - 1]![1] = now;
+    this.#playing = played > 0;
     if (played < FRAME_BYTES && this.#midPhrase && this.#queue.length === 0) this.underruns++;
     this.#lastPlayed = played > 0 ? decodeMulaw(frame) : null;
     this.#drainMarks();
