@@ -9,8 +9,3 @@ export type PageQuery = Static<typeof PageQuery>;
 
 export const listOf = <S extends Parameters<typeof t.Array>[0]>(item: S) =>
   t.Object({ object: t.Literal("list"), data: t.Array(item), has_more: t.Boolean() });
-
-/** Items are fetched with `limit + 1` to learn whether another page exists. */
-export function page<T>(rows: T[], limit: number): { object: "list"; data: T[]; has_more: boolean } {
-  return { object: "list", data: rows.slice(0, limit), has_more: rows.length > limit };
-}

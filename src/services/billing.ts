@@ -4,10 +4,11 @@
  * A call reserves the price of its maximum duration; its end either settles (connected time is
  * charged, the rest returned) or releases the whole reservation, exactly once.
  */
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { accountPage, type PageQuery } from "../db/paginate.ts";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { accounts, calls, ledgerEntries } from "../db/schema/index.ts";
-import { ApiError, invalidField } from "../lib/errors.ts";
+import { ApiError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 
 /** A drizzle transaction or the database itself. */
@@ -83,20 +84,8 @@ export class BillingService {
     return { object: "balance", balance_milli_cents: balance, reserved_milli_cents: reservedTotal, available_milli_cents: balance };
   }
 
-  ledger(accountId: string, q: { limit?: number; starting_after?: string }) {
-    const limit = q.limit ?? 20;
-    if (q.starting_after) {
-      const exists = this.db.select({ id: ledgerEntries.id }).from(ledgerEntries).where(and(eq(ledgerEntries.accountId, accountId), eq(ledgerEntries.id, q.starting_after))).get();
-      if (!exists) throw invalidField("starting_after", "no such ledger entry");
-    }
-    const rows = this.db
-      .select()
-      .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.accountId, accountId), q.starting_after ? gt(ledgerEntries.id, q.starting_after) : undefined))
-      .orderBy(asc(ledgerEntries.id))
-      .limit(limit + 1)
-      .all();
-    return { object: "list" as const, data: rows.slice(0, limit), has_more: rows.length > limit };
+  ledger(accountId: string, q: PageQuery) {
+    return accountPage(this.db, ledgerEntries, accountId, q, { noun: "ledger entry" });
   }
 
   /** The sum of the ledger; equals the balance at all times. */

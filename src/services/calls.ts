@@ -2,7 +2,8 @@
  * Calls: reading them, and moving them through their lifecycle. Every change of status happens in
  * one transaction with its billing movement and its lifecycle event (see call-events.ts).
  */
-import { and, asc, desc, eq, gte, inArray, lt, lte, notInArray, type SQL } from "drizzle-orm";
+import { accountPage } from "../db/paginate.ts";
+import { and, asc, eq, gte, inArray, lte, notInArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { calls, type CallStatus } from "../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../lib/errors.ts";
@@ -124,8 +125,7 @@ export class CallsService {
   }
 
   list(accountId: string, f: CallFilters) {
-    const limit = f.limit ?? 20;
-    const where: (SQL | undefined)[] = [eq(calls.accountId, accountId)];
+    const where: (SQL | undefined)[] = [];
     if (f.status) where.push(eq(calls.status, f.status));
     if (f.agent_id) where.push(eq(calls.agentId, f.agent_id));
     if (f.to) where.push(eq(calls.toNumber, f.to));
@@ -138,13 +138,8 @@ export class CallsService {
       if (Number.isNaN(ms)) throw invalidField(name, "expected an ISO 8601 date-time");
       where.push(op(calls.createdAtMs, ms));
     }
-    if (f.starting_after) {
-      if (!this.find(accountId, f.starting_after)) throw invalidField("starting_after", "no such call");
-      // newest first: the next page holds older ids
-      where.push(lt(calls.id, f.starting_after));
-    }
-    const rows = this.db.select().from(calls).where(and(...where)).orderBy(desc(calls.id)).limit(limit + 1).all();
-    return { object: "list" as const, data: rows.slice(0, limit), has_more: rows.length > limit };
+    // Newest first: the next page holds older ids.
+    return accountPage(this.db, calls, accountId, f, { noun: "call", newestFirst: true, where });
   }
 
   /** Calls of an account that are not over yet. */

@@ -5,6 +5,7 @@
  * caller would talk over it.
  */
 import { describe, expect, test } from "bun:test";
+import { until } from "../helpers/wait.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,15 +13,6 @@ import { loadFixture } from "../../src/replay/load.ts";
 import { replayFixture } from "../../src/replay/runner.ts";
 import { CORPUS_DIR, startSimWorld } from "../../src/sim/world.ts";
 
-async function until<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 describe("a live call end to end (simulated carrier and providers)", () => {
   test("outbound to a human: greets after the verdict, answers each turn, ends with the transcript and latency", async () => {

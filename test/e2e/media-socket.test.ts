@@ -4,6 +4,7 @@
  * answered through Twilio's voice webhook.
  */
 import { describe, expect, test } from "bun:test";
+import { until } from "../helpers/wait.ts";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,15 +14,6 @@ import { replayFixture } from "../../src/replay/runner.ts";
 import { connectTwilioMediaClient } from "../../src/sim/fakes/twilio-media-client.ts";
 import { CORPUS_DIR, readFixture, SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, startSimWorld, type SimWorld } from "../../src/sim/world.ts";
 
-async function until<T>(what: string, f: () => T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
 
 const FAST = { sttResultMs: 5, llmFirstTokenMs: 10, llmTokenIntervalMs: 1, ttsFirstByteMs: 10 };
 

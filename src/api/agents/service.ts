@@ -1,5 +1,6 @@
 /** Agents, scoped to an account. Another account's id is simply not found. */
-import { and, asc, eq, gt } from "drizzle-orm";
+import { accountPage } from "../../db/paginate.ts";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
@@ -7,7 +8,7 @@ import { newId } from "../../lib/ids.ts";
 import { jsonSchemaProblem } from "../../lib/json-schema.ts";
 import { isE164 } from "../../lib/phone.ts";
 import type { SecretBox } from "../../lib/secret-box.ts";
-import { page, type PageQuery } from "../pagination.ts";
+import type { PageQuery } from "../pagination.ts";
 import type { Agent, AgentCreate, AgentUpdate } from "./model.ts";
 
 type AgentRow = typeof agents.$inferSelect;
@@ -60,16 +61,7 @@ export class AgentsService {
   }
 
   list(accountId: string, q: PageQuery) {
-    const limit = q.limit ?? 20;
-    if (q.starting_after && !this.find(accountId, q.starting_after)) throw invalidField("starting_after", "no such agent");
-    const rows = this.db
-      .select()
-      .from(agents)
-      .where(and(eq(agents.accountId, accountId), q.starting_after ? gt(agents.id, q.starting_after) : undefined))
-      .orderBy(asc(agents.id))
-      .limit(limit + 1)
-      .all();
-    return page(rows, limit);
+    return accountPage(this.db, agents, accountId, q, { noun: "agent" });
   }
 
   create(accountId: string, body: AgentCreate): AgentRow {

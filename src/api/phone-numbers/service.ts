@@ -1,12 +1,13 @@
 /** Phone numbers, scoped to an account; Twilio credentials are sealed and never returned. */
-import { and, asc, eq, gt } from "drizzle-orm";
+import { accountPage } from "../../db/paginate.ts";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { isE164 } from "../../lib/phone.ts";
 import type { SecretBox } from "../../lib/secret-box.ts";
-import { page, type PageQuery } from "../pagination.ts";
+import type { PageQuery } from "../pagination.ts";
 import type { PhoneNumber, PhoneNumberCreate, PhoneNumberUpdate } from "./model.ts";
 
 export type PhoneNumberRow = typeof phoneNumbers.$inferSelect;
@@ -54,16 +55,7 @@ export class PhoneNumbersService {
   }
 
   list(accountId: string, q: PageQuery) {
-    const limit = q.limit ?? 20;
-    if (q.starting_after && !this.find(accountId, q.starting_after)) throw invalidField("starting_after", "no such phone number");
-    const rows = this.db
-      .select()
-      .from(phoneNumbers)
-      .where(and(eq(phoneNumbers.accountId, accountId), q.starting_after ? gt(phoneNumbers.id, q.starting_after) : undefined))
-      .orderBy(asc(phoneNumbers.id))
-      .limit(limit + 1)
-      .all();
-    return page(rows, limit);
+    return accountPage(this.db, phoneNumbers, accountId, q, { noun: "phone number" });
   }
 
   /** Decrypted Twilio credentials of a number, or null when it has none. Never logged. */
