@@ -23,6 +23,27 @@ const profiles = {
 const counts = quick ? [1, 20] : [1, 50, 200];
 // Latency profiles: three callers (pauses mid-sentence, a phone number read digit by digit, "um").
 
+/**
+ * Turn latency as the caller lives it, from the recording's own labels: the end of each finished
+ * utterance (when its last frame reached the gateway) to the first reply audio the caller heard.
+ * Independent of our detectors and of the gateway's clocks.
+ */
+function callerLatencies(r: LiveRun): number[] {
+  const out: number[] = [];
+  for (const c of r.callees) {
+    if (!c.fixture) continue;
+    const labels = (JSON.parse(readFileSync(c.fixture, "utf8").split("\n")[0]!) as { labels: { utterances?: { endMs: number; complete?: boolean; interrupts?: boolean }[] } }).labels;
+    for (const u of labels.utterances ?? []) {
+      if (u.complete === false || u.interrupts) continue;
+      const end = arrivalOfAudioMs(c.fixture, u.endMs);
+      if (end === null) continue;
+      const heard = c.playbackRuns.find(([start]) => start >= end);
+      if (heard) out.push(Math.round(heard[0] - end));
+    }
+  }
+  return out;
+}
+
 function summarizeRun(name: string, r: LiveRun) {
   const llmTurns = r.turns.filter((t) => t.firstLlmTokenMs !== null && t.firstMediaMs !== null);
   const s = llmTurns.map(stages);
@@ -33,6 +54,7 @@ function summarizeRun(name: string, r: LiveRun) {
     turns: llmTurns.length,
     statuses: r.statuses,
     turn_latency_ms: pick("turn_latency_ms"),
+    caller_turn_latency_ms: percentiles(callerLatencies(r)),
     endpointing_ms: pick("endpointing_ms"),
     llm_first_phrase_ms: pick("llm_first_phrase_ms"),
     tts_first_byte_ms: pick("tts_first_byte_ms"),
@@ -95,12 +117,13 @@ console.error(`inbound: ${JSON.stringify(inboundRow)}`);
 
 const f = (p: { p50: number; p90: number; p99: number } | null) => (p ? `${p.p50}/${p.p90}/${p.p99}` : "-");
 printTable(
-  ["profile", "calls", "turns", "turn p50/p90/p99", "endpointing", "llm 1st phrase", "tts 1st byte", "gateway overhead", "greeting", "underruns", "cpu %", "MB/call", "loop lag p99"],
+  ["profile", "calls", "turns", "turn p50/p90/p99", "at the caller p50/p90/p99", "endpointing", "llm 1st phrase", "tts 1st byte", "gateway overhead", "greeting", "underruns", "cpu %", "MB/call", "loop lag p99"],
   results.map((r) => [
     r.profile,
     r.calls,
     r.turns,
     f(r.turn_latency_ms),
+    f(r.caller_turn_latency_ms),
     f(r.endpointing_ms),
     f(r.llm_first_phrase_ms),
     f(r.tts_first_byte_ms),
