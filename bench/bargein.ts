@@ -6,7 +6,8 @@
  *     - `hold`: the engine stops sending agent audio (stage 1),
  *     - `silent`: the simulated Twilio stops playing our audio (hold + what was buffered: the
  *       playout lead) — what the caller hears, measured on the played audio itself,
- *     - `clear`: the decision to cut the reply (stage 2: words or long speech);
+ *     - `clear`: the `bargeIn` event's `clearAudioMs`, the `clear` that silenced the agent (sent
+ *       at the hold; a cut sends another only if audio went out since);
  *   `missed`: no barge-in whose speech starts inside the interruption;
  * - backchannels (labels `backchannels`): false barge-ins = clears whose speech started inside one;
  *   holds = holds whose speech started inside one (the agent paused, then resumed);

@@ -4,14 +4,16 @@
  * Two stages, because 200 ms of audio cannot tell "mhm" from "wait, no": backchannels last as
  * long as the first word of an interruption (the corpus has them at 340–860 ms).
  * 1. Hold. `duckAfterMs` of voiced speech that our own echo does not explain: the engine stops
- *    sending agent audio (the playout is paced, so Twilio's buffer runs dry within its lead and
- *    the caller hears the agent stop), but nothing is cancelled yet.
+ *    sending agent audio and sends `clear` at once (Twilio drops its shallow buffer, the caller
+ *    hears the agent stop within a frame), but nothing is cancelled yet: the playout rewinds to
+ *    what the caller heard.
  * 2. Decide, while held:
- *    - words that are more than a backchannel ("wait", "sorry, actually") → barge-in: `clear`,
- *      cancel the reply, keep what was heard;
+ *    - words that are more than a backchannel ("wait", "sorry, actually") → barge-in: cancel the
+ *      reply, keep what was heard (already cleared: a second `clear` only if audio went out since);
  *    - speech that goes on past `confirmSpeechMs` of voiced audio (longer than any backchannel)
  *      → barge-in, words or not;
- *    - the speech stops and its words are only a backchannel ("mhm", "okay") → resume;
+ *    - the speech stops and its words are only a backchannel ("mhm", "okay") → resume (the
+ *      playout re-sends from what was heard, so the caller loses only the pause);
  *    - the speech stops and no words come within `wordsWaitMs` (a cough, line noise, an echo
  *      the check missed) → resume.
  * Echo: a candidate is tested against the outbound envelope when it would hold; explained by

@@ -129,6 +129,8 @@ export class CallEngine {
   private readonly awaitingFirstAudio: string[] = [];
   /** Text of the latest transcript covering a barge-in candidate (handed to the turn when it barges in). */
   private candidateText = "";
+  /** Audio ms at which the current hold sent its `clear` (NaN: no hold, or it had nothing to clear). */
+  private holdClearMs = Number.NaN;
 
   constructor(opts: Partial<CallEngineOptions> = {}, ports: CallEnginePorts = {}) {
     this.options = Object.freeze({ ...DEFAULT_CALL_ENGINE_OPTIONS, ...opts });
@@ -144,6 +146,7 @@ export class CallEngine {
       {
         send: (msg) => this.sendTwilio(msg),
         scheduled: (frameIndex, level) => this.echo.outbound(frameIndex, level),
+        unscheduled: (frameIndex) => this.echo.unscheduled(frameIndex),
       },
       () => this.streamSid,
       o.playout,
@@ -203,9 +206,17 @@ export class CallEngine {
     if (input.atMs > this.hostMs) this.hostMs = input.atMs;
     this.dispatch(input);
     if (this.ended) return;
-    const callerNowMs = this.hostMs - this.hostOffsetMs;
-    this.playout.pump(this.hostMs, callerNowMs > this.nowAudioMs ? callerNowMs : this.nowAudioMs);
+    this.playout.pump(this.hostMs, this.playNowMs());
     if (this.awaitingFirstAudio.length > 0) this.noteFirstAudio();
+  }
+
+  /**
+   * Audio ms at the caller's side now, the playout's clock: the processed audio clock, or ahead of
+   * it while a burst after a network stall is being worked through (see `hostOffsetMs`).
+   */
+  private playNowMs(): number {
+    const callerNowMs = this.hostMs - this.hostOffsetMs;
+    return callerNowMs > this.nowAudioMs ? callerNowMs : this.nowAudioMs;
   }
 
   private dispatch(input: EngineInput): void {
@@ -500,6 +511,7 @@ export class CallEngine {
       this.current = null;
       this.turns.agentFinished();
       this.bargeIn.reset();
+      this.holdClearMs = Number.NaN;
       if (this.playout.held) this.playout.resume();
     }
     if (role === "voicemail") this.hangup("voicemail");
@@ -509,8 +521,10 @@ export class CallEngine {
     const b = this.bargeIn;
     switch (verdict) {
       case "hold":
-        // Stage 1: stop sending; Twilio's shallow buffer plays out and the agent falls silent.
-        this.playout.hold();
+        // Stage 1: stop sending and `clear` at once (control beats data): Twilio drops its buffer,
+        // the caller hears the agent stop within the frame in flight. Nothing is cancelled yet: a
+        // resume re-sends from what the caller heard.
+        this.holdClearMs = this.playout.hold(this.playNowMs()) ? endMs : Number.NaN;
         this.event({ type: "bargeInHold", speechStartAudioMs: b.startMs, atAudioMs: endMs });
         return;
       case "bargeIn":
@@ -518,6 +532,7 @@ export class CallEngine {
         return;
       case "resume":
         this.candidateText = "";
+        this.holdClearMs = Number.NaN;
         this.playout.resume();
         this.event({ type: "bargeInIgnored", atAudioMs: endMs, why: b.resumeWhy });
         this.event({
@@ -539,13 +554,18 @@ export class CallEngine {
   private doBargeIn(nowMs: number): void {
     const speechStartMs = this.bargeIn.lastStartMs;
     const holdMs = this.bargeIn.holdMs;
-    const cuts = this.playout.cutAll(nowMs);
+    const clears = this.playout.stats.clears;
+    const cuts = this.playout.cutAll(this.playNowMs());
+    // The clear that silenced the agent: this cut's, if it needed one (audio went out since the
+    // hold's), else the hold's.
+    const clearMs = this.playout.stats.clears > clears || Number.isNaN(this.holdClearMs) ? nowMs : this.holdClearMs;
+    this.holdClearMs = Number.NaN;
     for (const c of cuts) {
       this.control({ kind: "reply.cancel", replyId: c.replyId, heardText: c.heardText });
       this.event({
         type: "bargeIn",
         speechStartAudioMs: speechStartMs,
-        clearAudioMs: nowMs,
+        clearAudioMs: clearMs,
         replyId: c.replyId,
         heardText: c.heardText,
         holdAudioMs: holdMs,

@@ -68,6 +68,11 @@ export class EchoMonitor {
     this.outLevel[s] = level;
   }
 
+  /** Outbound frames from `frameIndex` on will not play after all (a `clear` dropped them). */
+  unscheduled(frameIndex: number): void {
+    for (let s = 0; s < OUT_RING; s++) if (this.outFrame[s]! >= frameIndex) this.outFrame[s] = -1;
+  }
+
   /** Inbound frame `frameIndex` had mean absolute amplitude `level`. */
   inbound(frameIndex: number, level: number): void {
     this.inLevel[frameIndex & (RING - 1)] = level;

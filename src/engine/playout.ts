@@ -5,10 +5,20 @@
  * pending mark at once (PROTOCOLS.md). So a mark echo means "played" only if we did not clear.
  *
  * Pacing: frames are sent at most `leadMs` (host time) ahead of their estimated playback, not a
- * whole phrase at once. Twilio plays whatever it has buffered, so a shallow buffer is what lets a
- * `hold` (stop sending: the caller may be interrupting) silence the agent within `leadMs`, and
- * lets `resume` continue exactly where the caller stopped hearing (a backchannel, a cough), with
- * nothing to re-send. The host must honour the engine's `wake` for the next send.
+ * whole phrase at once, so Twilio's buffer stays shallow. The host must honour the engine's
+ * `wake` for the next send.
+ *
+ * Hold (the caller may be interrupting): sending stops and, if any audio went out since the last
+ * `clear`, a `clear` goes out at once, so Twilio drops its buffer and the caller hears silence
+ * within the frame in flight. The playout then rewinds every phrase to what its estimate says was
+ * played when the clear went out (whole frames: the frame in flight counts as unheard), and the
+ * marks the clear flushes are forgotten. `resume` (a backchannel, a cough) re-sends from there,
+ * marks included, so the caller loses nothing but the pause and hears at most the frame in flight
+ * twice. To rewind, a phrase keeps its audio until its mark says it played.
+ *
+ * Marks are named `<replyId>.<phrase>`, and `<replyId>.<phrase>~<n>` when a phrase's mark is sent
+ * for the n-th time after a clear: an echo of a flushed mark (Twilio echoes every pending mark on
+ * `clear`, PROTOCOLS.md) never counts as played, however late it arrives.
  *
  * The playout keeps, in audio time, an estimate of when each phrase starts playing (when it was
  * sent, or when the audio queued before it ends, re-anchored by each mark echo). That estimate
@@ -51,23 +61,31 @@ export interface PlayoutSink {
   send(msg: TwilioOutbound): void;
   /** A frame with mean absolute amplitude `level` (PCM16 units) will play at audio frame `frameIndex`. */
   scheduled(frameIndex: number, level: number): void;
+  /** A `clear` went out: frames scheduled from audio frame `frameIndex` on will not play. */
+  unscheduled(frameIndex: number): void;
 }
 
 interface Phrase {
   index: number;
   text: string;
   words: readonly PhraseWord[] | undefined;
-  /** Audio not yet sent, oldest first; `chunkOffset` bytes of the first are already sent. */
+  /** All audio received, kept until the phrase has played (a clear may rewind into it). */
   chunks: Uint8Array[];
-  chunkOffset: number;
-  /** Bytes received and not yet sent. */
-  queued: number;
+  /** Read position: chunk index and offset into it of the next byte to send. */
+  readChunk: number;
+  readOffset: number;
+  /** Bytes received. */
+  received: number;
+  /** Bytes of received audio already framed and sent (≤ received). */
+  readBytes: number;
   done: boolean;
-  /** Bytes already framed and sent. */
+  /** Bytes framed and sent, the silence padding the last frame included. */
   sentBytes: number;
   /** Estimated audio ms its first frame starts playing, shifted by any gap in sending (NaN before sent). */
   startMs: number;
   markSent: boolean;
+  /** Times the mark was sent (the echo of any earlier one was flushed by a clear). */
+  markGen: number;
   played: boolean;
 }
 
@@ -95,6 +113,8 @@ export interface PlayoutStats {
   clears: number;
 }
 
+const queuedBytes = (p: Phrase) => p.received - p.readBytes;
+
 /** See the file comment. */
 export class Playout {
   readonly options: Readonly<PlayoutOptions>;
@@ -109,6 +129,8 @@ export class Playout {
   private hostPlayEndMs = -Infinity;
   /** Marks sent for live replies and not yet echoed. */
   private pendingMarks = 0;
+  /** Media sent since the last `clear` (Twilio may have some of it buffered). */
+  private mediaSinceClear = false;
   /** Sending stopped by `hold`. */
   private holding = false;
   /** Host ms of the next send (null: nothing waits on time). */
@@ -165,12 +187,15 @@ export class Playout {
         text,
         words,
         chunks: [],
-        chunkOffset: 0,
-        queued: 0,
+        readChunk: 0,
+        readOffset: 0,
+        received: 0,
+        readBytes: 0,
         done: false,
         sentBytes: 0,
         startMs: Number.NaN,
         markSent: false,
+        markGen: 0,
         played: false,
       };
       r.phrases.push(p);
@@ -178,7 +203,7 @@ export class Playout {
     if (words) p.words = words;
     // A chunk may be a view of the host's buffer: keep our own copy (frames are views of it).
     if (bytes.length > 0) p.chunks.push(bytes.slice());
-    p.queued += bytes.length;
+    p.received += bytes.length;
     p.done = phraseDone;
     return true;
   }
@@ -209,10 +234,66 @@ export class Playout {
     return this.find(replyId)?.firstSentMs ?? Number.NaN;
   }
 
-  /** Stop sending (the caller may be interrupting): the agent falls silent once Twilio's shallow buffer has played. */
-  hold(): void {
+  /**
+   * Stop sending at audio ms `nowMs` (the caller may be interrupting). If media went out since the
+   * last clear, `clear` it at once and rewind to what was played by `nowMs` (see the file comment).
+   * Returns whether a `clear` was sent.
+   */
+  hold(nowMs: number): boolean {
     this.holding = true;
     this.wakeHostMs = null;
+    if (!this.mediaSinceClear) return false;
+    this.clear(nowMs);
+    for (const r of this.replies) if (!r.held && !r.cut) this.rewind(r, nowMs);
+    // Phrases that had wholly played only lost their marks: send them again now. Twilio's buffer
+    // is empty, so it echoes them at once and a reply that had finished playing completes.
+    for (const r of this.replies) {
+      if (r.held || r.cut) continue;
+      for (let p = r.phrases[r.next]; p && p.done && queuedBytes(p) === 0 && p.sentBytes > 0; p = r.phrases[r.next]) {
+        this.sendMark(r, p);
+        r.next++;
+      }
+    }
+    return true;
+  }
+
+  /** Send `clear`: Twilio drops its buffer and flushes every pending mark (PROTOCOLS.md). */
+  private clear(nowMs: number): void {
+    this.sink.send({ event: "clear", streamSid: this.streamSid() });
+    this.stats.clears++;
+    this.sink.unscheduled(Math.floor(nowMs / FRAME_MS) + 1);
+    this.mediaSinceClear = false;
+    this.pendingMarks = 0;
+    if (this.playheadEndMs > nowMs) this.playheadEndMs = nowMs;
+    this.hostPlayEndMs = -Infinity;
+  }
+
+  /** After a clear at `nowMs`: each phrase goes back to its last whole frame played by then; flushed marks are unsent. */
+  private rewind(r: Reply, nowMs: number): void {
+    for (const p of r.phrases) {
+      if (p.played) continue;
+      p.markSent = false;
+      if (p.sentBytes === 0) continue;
+      const sentMs = (p.sentBytes * FRAME_MS) / FRAME_BYTES;
+      const playedMs = Math.max(0, Math.min(sentMs, nowMs - p.startMs));
+      const frames = Math.floor(playedMs / FRAME_MS);
+      this.seek(p, frames * FRAME_BYTES);
+      if (frames === 0) p.startMs = Number.NaN;
+    }
+    let next = 0;
+    while (next < r.phrases.length && r.phrases[next]!.markSent) next++;
+    r.next = next;
+  }
+
+  /** Move a phrase's send position back to `sentBytes` (a multiple of the frame size). */
+  private seek(p: Phrase, sentBytes: number): void {
+    p.sentBytes = sentBytes;
+    p.readBytes = Math.min(sentBytes, p.received);
+    let left = p.readBytes;
+    let i = 0;
+    while (i < p.chunks.length && left >= p.chunks[i]!.length) left -= p.chunks[i++]!.length;
+    p.readChunk = i;
+    p.readOffset = left;
   }
 
   /** Is sending stopped by `hold`? */
@@ -220,7 +301,7 @@ export class Playout {
     return this.holding;
   }
 
-  /** Send again from where the hold stopped (at the next `pump`). */
+  /** Send again from where the hold's clear left each phrase (at the next `pump`). */
   resume(): void {
     this.holding = false;
   }
@@ -243,7 +324,7 @@ export class Playout {
       if (r.held || r.cut) continue;
       while (r.next < r.phrases.length) {
         const p = r.phrases[r.next]!;
-        while (p.queued >= FRAME_BYTES || (p.done && p.queued > 0)) {
+        while (queuedBytes(p) >= FRAME_BYTES || (p.done && queuedBytes(p) > 0)) {
           // Send a frame only if, once sent, at most `lead` ms are queued ahead of playback.
           if (this.hostPlayEndMs + FRAME_MS - hostMs > lead) {
             this.wakeHostMs = this.hostPlayEndMs + FRAME_MS - lead;
@@ -254,14 +335,20 @@ export class Playout {
         if (!p.done) break; // the rest of this phrase has not arrived: later phrases wait
         if (!p.markSent) {
           if (Number.isNaN(p.startMs)) p.startMs = Math.max(audioMs, this.playheadEndMs); // empty phrase
-          p.markSent = true;
-          this.pendingMarks++;
-          this.sink.send({ event: "mark", streamSid: this.streamSid(), name: `${r.id}.${p.index}` });
-          this.stats.marks++;
+          this.sendMark(r, p);
         }
         r.next++;
       }
     }
+  }
+
+  private sendMark(r: Reply, p: Phrase): void {
+    p.markSent = true;
+    const name = p.markGen === 0 ? `${r.id}.${p.index}` : `${r.id}.${p.index}~${p.markGen}`;
+    p.markGen++;
+    this.pendingMarks++;
+    this.sink.send({ event: "mark", streamSid: this.streamSid(), name });
+    this.stats.marks++;
   }
 
   private sendFrame(r: Reply, p: Phrase, hostMs: number, audioMs: number): void {
@@ -284,6 +371,7 @@ export class Playout {
     p.sentBytes += FRAME_BYTES;
     this.playheadEndMs = startMs + FRAME_MS;
     this.hostPlayEndMs = (this.hostPlayEndMs > hostMs ? this.hostPlayEndMs : hostMs) + FRAME_MS;
+    this.mediaSinceClear = true;
     this.sink.scheduled(Math.round(startMs / FRAME_MS), (2 * sum) / FRAME_BYTES);
     this.sink.send({ event: "media", streamSid: this.streamSid(), payload });
     this.stats.media++;
@@ -291,33 +379,34 @@ export class Playout {
 
   /** The next 160 bytes of the phrase (a finished phrase's tail padded with silence). */
   private takeFrame(p: Phrase): Uint8Array {
-    const first = p.chunks[0]!;
-    if (first.length - p.chunkOffset >= FRAME_BYTES) {
-      const view = first.subarray(p.chunkOffset, p.chunkOffset + FRAME_BYTES);
-      p.chunkOffset += FRAME_BYTES;
-      if (p.chunkOffset === first.length) {
-        p.chunks.shift();
-        p.chunkOffset = 0;
+    const first = p.chunks[p.readChunk]!;
+    if (first.length - p.readOffset >= FRAME_BYTES) {
+      const view = first.subarray(p.readOffset, p.readOffset + FRAME_BYTES);
+      p.readOffset += FRAME_BYTES;
+      if (p.readOffset === first.length) {
+        p.readChunk++;
+        p.readOffset = 0;
       }
-      p.queued -= FRAME_BYTES;
+      p.readBytes += FRAME_BYTES;
       return view;
     }
     const out = new Uint8Array(FRAME_BYTES);
-    const n = p.queued < FRAME_BYTES ? p.queued : FRAME_BYTES;
+    const queued = queuedBytes(p);
+    const n = queued < FRAME_BYTES ? queued : FRAME_BYTES;
     let o = 0;
     while (o < n) {
-      const c = p.chunks[0]!;
-      const take = Math.min(c.length - p.chunkOffset, n - o);
-      out.set(c.subarray(p.chunkOffset, p.chunkOffset + take), o);
+      const c = p.chunks[p.readChunk]!;
+      const take = Math.min(c.length - p.readOffset, n - o);
+      out.set(c.subarray(p.readOffset, p.readOffset + take), o);
       o += take;
-      p.chunkOffset += take;
-      if (p.chunkOffset === c.length) {
-        p.chunks.shift();
-        p.chunkOffset = 0;
+      p.readOffset += take;
+      if (p.readOffset === c.length) {
+        p.readChunk++;
+        p.readOffset = 0;
       }
     }
     if (n < FRAME_BYTES) out.fill(MULAW_SILENCE, n);
-    p.queued -= n;
+    p.readBytes += n;
     return out;
   }
 
@@ -326,12 +415,17 @@ export class Playout {
    * reply's playback (all phrases played and no more audio coming), else null.
    */
   markEchoed(name: string, nowMs: number): string | null {
-    const dot = name.lastIndexOf(".");
-    const r = this.find(name.slice(0, dot));
+    const tilde = name.lastIndexOf("~");
+    const gen = tilde < 0 ? 0 : Number(name.slice(tilde + 1));
+    const base = tilde < 0 ? name : name.slice(0, tilde);
+    const dot = base.lastIndexOf(".");
+    const r = this.find(base.slice(0, dot));
     if (!r || r.cut) return null; // echoes of cleared marks are not "played"
-    const p = r.phrases[Number(name.slice(dot + 1))];
-    if (!p || p.played || !p.markSent) return null;
+    const p = r.phrases[Number(base.slice(dot + 1))];
+    // Only the echo of the latest mark sent counts: earlier ones were flushed by a clear.
+    if (!p || p.played || !p.markSent || gen !== p.markGen - 1) return null;
     p.played = true;
+    p.chunks = []; // played: no clear can rewind into it any more
     this.pendingMarks--;
     // Re-anchor the schedule: playback runs later than estimated when the network is slow.
     const estEnd = p.startMs + (p.sentBytes * FRAME_MS) / FRAME_BYTES;
@@ -360,21 +454,20 @@ export class Playout {
   }
 
   /**
-   * Cut every unheld reply at audio ms `nowMs` (the caller barged in): emits `clear` through the
-   * sink, stops framing, and returns, per reply that had audio sent, what the caller heard.
+   * Cut every unheld reply at audio ms `nowMs` (the caller barged in): stops framing, sends
+   * `clear` if media went out since the last one (after a hold's clear with nothing re-sent,
+   * Twilio has nothing left to drop), and returns, per reply, what the caller heard.
    */
   cutAll(nowMs: number): CutResult[] {
     const out: CutResult[] = [];
-    let sentAny = false;
     for (const r of this.replies) {
       if (r.held || r.cut) continue;
       r.cut = true;
       const parts: string[] = [];
       for (const p of r.phrases) {
         if (p.sentBytes === 0) break;
-        sentAny = true;
         const sentMs = (p.sentBytes * FRAME_MS) / FRAME_BYTES;
-        const totalMs = ((p.sentBytes + p.queued) * FRAME_MS) / FRAME_BYTES;
+        const totalMs = ((p.sentBytes + queuedBytes(p)) * FRAME_MS) / FRAME_BYTES;
         const played = p.played ? totalMs : Math.max(0, Math.min(sentMs, nowMs - p.startMs));
         const h = heardText(p.text, played, totalMs, p.words);
         if (h) parts.push(h);
@@ -383,10 +476,7 @@ export class Playout {
       out.push({ replyId: r.id, heardText: parts.join(" ") });
     }
     for (let i = this.replies.length - 1; i >= 0; i--) if (this.replies[i]!.cut) this.replies.splice(i, 1);
-    if (sentAny) {
-      this.sink.send({ event: "clear", streamSid: this.streamSid() });
-      this.stats.clears++;
-    }
+    if (this.mediaSinceClear) this.clear(nowMs);
     this.playheadEndMs = nowMs;
     this.hostPlayEndMs = -Infinity;
     this.pendingMarks = 0;

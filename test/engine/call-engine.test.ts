@@ -13,6 +13,8 @@ const noise = Uint8Array.from({ length: 160 }, (_, i) => (i % 2 ? 0xfe : 0x7e));
 class Harness {
   readonly engine: CallEngine;
   readonly out: EngineOutput[] = [];
+  /** Each output with the engine's audio clock when it came out (the playout schedules on it). */
+  readonly log: [number, EngineOutput][] = [];
   frame = 0;
   private seq = 2;
   /** Unpaced playout unless the test sets `playout` (every frame sent at once, as a deep buffer would take it). */
@@ -36,7 +38,10 @@ class Harness {
     if (drain) this.drain();
   }
   drain() {
-    for (let o = this.engine.poll(); o.kind !== "wake"; o = this.engine.poll()) this.out.push(o);
+    for (let o = this.engine.poll(); o.kind !== "wake"; o = this.engine.poll()) {
+      this.out.push(o);
+      this.log.push([this.engine.nowAudioMs, o]);
+    }
   }
   /** Caller audio until audio ms `untilMs`: voice inside `speech` ranges, noise elsewhere. */
   audio(untilMs: number, speech: [number, number][] = [], drain = true) {
@@ -93,6 +98,31 @@ class Harness {
   }
 }
 
+/**
+ * What Twilio plays of the media in `log` (PROTOCOLS.md): frames in order from when each arrives
+ * or the previous one ends; a `clear` at t drops every frame not yet started by t (the one in
+ * flight has been heard). Returns [first payload byte, start ms] per frame played.
+ */
+function twilioPlays(log: [number, EngineOutput][]): [number, number][] {
+  const queue: [number, number][] = [];
+  let playEndMs = 0;
+  for (const [t, o] of log) {
+    if (o.kind !== "twilio") continue;
+    if (o.msg.event === "media") {
+      const start = Math.max(t, playEndMs);
+      queue.push([o.msg.payload[0]!, start]);
+      playEndMs = start + 20;
+    } else if (o.msg.event === "clear") {
+      while (queue.length > 0 && queue[queue.length - 1]![1] >= t) queue.pop();
+      playEndMs = t;
+    }
+  }
+  return queue;
+}
+
+/** Agent audio of `frames` 20 ms frames whose bytes are their number, counted from `from`. */
+const numberedFrames = (frames: number, from = 0) => Uint8Array.from({ length: 160 * frames }, (_, i) => from + ((i / 160) | 0));
+
 const final = (text: string, endMs: number): SttTranscript => ({
   type: "transcript",
   text,
@@ -110,38 +140,84 @@ function interim(h: Harness, text: string, endMs: number) {
 }
 
 describe("call engine", () => {
-  test("inbound: caller speech over the greeting holds the paced playout; their words then clear ahead of queued audio", () => {
+  test("inbound: caller speech over the greeting clears at once; their words then cut the reply without a second clear", () => {
     const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
     h.audio(100);
     h.say("r1", "one two three four five six seven eight nine ten", 2000);
     h.audio(1000, [[700, 1000]]);
-    // Paced: 100 ms ahead of playback (35 frames by host 700); held 40 ms after the caller's onset, nothing sent after.
-    // The cut keeps what played: 700 of 2000 ms → "one two three".
+    // Paced 100 ms ahead of playback: 35 frames sent when the caller's onset (700) + 40 ms holds
+    // and clears (740). Played by then: 640 of 2000 ms → "one two three".
     const sentBeforeWords = h.media();
-    const holds = h.events("bargeInHold");
+    const atHold = h.actions();
     interim(h, "wait a", 980);
     h.audio(1020, [[700, 1020]]);
-    expect([sentBeforeWords, holds, h.media(), h.actions().slice(-2), h.events("bargeIn")]).toEqual([
+    expect([sentBeforeWords, atHold, h.events("bargeInHold"), h.media(), h.actions(), h.events("bargeIn")]).toEqual([
       35,
+      ["greeting:r1", "clear"],
       [{ type: "bargeInHold", speechStartAudioMs: 700, atAudioMs: 740 }],
       35,
-      ["clear", "cancel:r1:one two three"],
-      [{ type: "bargeIn", speechStartAudioMs: 700, clearAudioMs: 1020, replyId: "r1", heardText: "one two three", holdAudioMs: 740 }],
+      ["greeting:r1", "clear", "cancel:r1:one two three"],
+      [{ type: "bargeIn", speechStartAudioMs: 700, clearAudioMs: 740, replyId: "r1", heardText: "one two three", holdAudioMs: 740 }],
     ]);
   });
 
-  test("a backchannel over the agent holds it, then the agent resumes where it stopped", () => {
+  test("a backchannel over the agent clears, then the agent resumes exactly where the caller stopped hearing it", () => {
     const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
     h.audio(100);
-    h.say("r1", "one two three four five six seven eight nine ten", 2000);
+    h.engine.push({ kind: "agentAudio", atMs: 100, replyId: "r1", bytes: numberedFrames(100), text: "a long greeting" });
+    h.engine.push({ kind: "replyDone", atMs: 100, replyId: "r1" });
+    h.drain();
     h.audio(1000, [[700, 1000]]);
-    const held = h.media();
     interim(h, "mhm", 1000);
-    h.audio(1300);
-    expect([h.events("bargeInResumed"), h.events("bargeIn"), h.media() - held > 10]).toEqual([
+    h.audio(3300);
+    const plays = twilioPlays(h.log);
+    // Frame k plays at 100 + 20k: at the clear (740) frames 0–31 have played, 32 has not begun.
+    // Every frame is heard once, in order; the pause lasts from the clear to the resume (1120).
+    expect([
+      h.events("bargeInResumed"),
+      h.actions(),
+      plays.map(([k]) => k),
+      plays.slice(30, 34),
+      h.events("bargeIn"),
+    ]).toEqual([
       [{ type: "bargeInResumed", speechStartAudioMs: 700, holdAudioMs: 740, atAudioMs: 1120, why: "backchannel" }],
+      ["greeting:r1", "clear", "mark:r1.0"],
+      Array.from({ length: 100 }, (_, k) => k),
+      [
+        [30, 700],
+        [31, 720],
+        [32, 1120],
+        [33, 1140],
+      ],
       [],
-      true,
+    ]);
+  });
+
+  test("the marks a hold's clear flushes do not end the agent's turn; the re-sent ones do", () => {
+    const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
+    h.audio(100);
+    h.engine.push({ kind: "agentAudio", atMs: 100, replyId: "r1", bytes: numberedFrames(30), text: "hi" });
+    h.engine.push({ kind: "agentAudio", atMs: 100, replyId: "r1", bytes: numberedFrames(5, 30), text: "there" });
+    h.engine.push({ kind: "replyDone", atMs: 100, replyId: "r1" });
+    h.drain();
+    // Phrase 0 plays 100–700, phrase 1 700–800; both are sent and their marks pending at 740,
+    // when the caller's speech holds: the clear flushes both, phrase 0 (played) gets its mark again.
+    h.audio(900, [[700, 900]]);
+    const mark = (name: string) => h.twilio({ event: "mark", sequenceNumber: 90, streamSid: SID, name });
+    mark("r1.0"); // Twilio's echoes of the flushed marks: the last one would end the reply
+    mark("r1.1");
+    const afterFlush = [h.engine.turns.state, h.events("replyPlayed")];
+    mark("r1.0~1");
+    interim(h, "mhm", 900);
+    h.audio(1400); // resumed: the rest of phrase 1, then its mark again
+    const beforeLastEcho = h.events("replyPlayed");
+    mark("r1.1~1");
+    expect([afterFlush, h.actions(), beforeLastEcho, h.events("replyPlayed"), h.engine.turns.state]).toEqual([
+      ["agentSpeaking", []],
+      ["greeting:r1", "mark:r1.0", "mark:r1.1", "clear", "mark:r1.0~1", "mark:r1.1~1"],
+      [],
+      [{ type: "replyPlayed", replyId: "r1", atAudioMs: 1400 }],
+      "listening",
     ]);
   });
 

@@ -7,7 +7,7 @@ import type { TwilioOutbound } from "../../src/engine/types.ts";
 function setup(leadMs = Infinity) {
   const sent: TwilioOutbound[] = [];
   const scheduled: number[] = [];
-  const p = new Playout({ send: (m) => sent.push(m), scheduled: (f) => scheduled.push(f) }, () => "MZ1", { leadMs });
+  const p = new Playout({ send: (m) => sent.push(m), scheduled: (f) => scheduled.push(f), unscheduled: () => {} }, () => "MZ1", { leadMs });
   const summary = () => sent.map((m) => (m.event === "media" ? `media:${m.payload.length}` : m.event === "mark" ? `mark:${m.name}` : m.event));
   return { p, sent, scheduled, summary };
 }
@@ -124,23 +124,86 @@ describe("paced playout", () => {
     ]);
   });
 
-  test("a hold stops sending; resume goes on from the same byte, and the cut counts only what played", () => {
-    const { p, sent, summary } = setup(40);
-    p.open("r1", false);
-    const bytes = Uint8Array.from({ length: 160 * 10 }, (_, i) => (i / 160) | 0);
-    p.add("r1", bytes, "alpha beta gamma delta epsilon", true, undefined);
-    p.pump(0, 0); // frames 0, 1
-    p.hold();
+  /** Ten frames whose bytes are their index, one phrase, paced 60 ms ahead. */
+  function tenFrames(text = "alpha beta gamma delta epsilon") {
+    const t = setup(60);
+    t.p.open("r1", false);
+    t.p.add("r1", Uint8Array.from({ length: 160 * 10 }, (_, i) => (i / 160) | 0), text, true, undefined);
+    const firstBytes = () => t.sent.map((m) => (m.event === "media" ? m.payload[0]! : m.event === "mark" ? m.name : m.event));
+    return { ...t, firstBytes };
+  }
+
+  test("a hold clears at once and rewinds to the last whole frame played; resume re-sends exactly the rest", () => {
+    const { p, firstBytes } = tenFrames();
+    p.pump(0, 0); // frames 0, 1, 2 play at 0, 20, 40
+    // At 30 frame 0 has played and frame 1 is in flight: Twilio drops 1 and 2, both are re-sent.
+    const cleared = p.hold(30);
     p.pump(100, 100);
-    const held = [summary().length, p.nextSendHostMs, p.isPlaying(30), p.isPlaying(60)];
+    const held = [cleared, firstBytes(), p.nextSendHostMs, p.isPlaying(30)];
     p.resume();
-    p.pump(500, 500); // frames 2, 3 after a 460 ms gap
-    const firstBytes = sent.map((m) => (m.event === "media" ? m.payload[0] : -1));
-    // 2 frames before the hold + 1 frame after it have played at 520: 60 of 200 ms → "alpha".
-    expect([held, firstBytes, p.cutAll(520)]).toEqual([
-      [2, null, true, false],
-      [0, 1, 2, 3],
-      [{ replyId: "r1", heardText: "alpha" }],
+    for (let host = 500; host <= 700; host += 20) p.pump(host, host);
+    expect([held, firstBytes(), p.stats]).toEqual([
+      [true, [0, 1, 2, "clear"], null, false],
+      [0, 1, 2, "clear", 1, 2, 3, 4, 5, 6, 7, 8, 9, "r1.0"],
+      { media: 12, marks: 1, clears: 1 },
+    ]);
+  });
+
+  test("a hold with nothing sent since the last clear sends no clear", () => {
+    const { p, firstBytes } = tenFrames();
+    const before = p.hold(0);
+    p.resume();
+    p.pump(0, 0);
+    const first = p.hold(30);
+    p.resume();
+    expect([before, first, p.hold(40), firstBytes()]).toEqual([false, true, false, [0, 1, 2, "clear"]]);
+  });
+
+  test("marks flushed by the hold's clear never count as played; they are re-sent under a new name", () => {
+    const { p, summary } = setup();
+    p.open("r1", false);
+    p.add("r1", new Uint8Array(320), "a", true, undefined); // plays 0–40
+    p.add("r1", new Uint8Array(320), "b", true, undefined); // plays 40–80
+    p.finish("r1");
+    p.pump(0, 0);
+    // At 50 the first phrase has played (its mark is still pending) and the second has just begun.
+    p.hold(50);
+    const atHold = summary();
+    // Twilio echoes both pending marks on the clear; then the re-sent first mark (nothing before it).
+    const echoes = [p.markEchoed("r1.0", 50), p.markEchoed("r1.1", 50), p.isPlaying(55), p.markEchoed("r1.0~1", 60)];
+    p.resume();
+    p.pump(100, 100);
+    const resent = summary().slice(atHold.length);
+    expect([atHold, echoes, resent, p.markEchoed("r1.1", 100), p.isPlaying(130), p.markEchoed("r1.1~1", 140), p.isPlaying(150)]).toEqual([
+      ["media:160", "media:160", "mark:r1.0", "media:160", "media:160", "mark:r1.1", "clear", "mark:r1.0~1"],
+      [null, null, true, null],
+      ["media:160", "media:160", "mark:r1.1~1"],
+      null,
+      true,
+      "r1",
+      false,
+    ]);
+  });
+
+  test("a cut after a hold keeps what was heard when the clear went out and sends no second clear", () => {
+    const { p, firstBytes } = tenFrames();
+    p.pump(0, 0);
+    p.hold(50); // frames 0 and 1 played (40 of 200 ms), frame 2 in flight
+    // 40 of 200 ms of "alpha beta gamma delta epsilon" → "alpha".
+    expect([p.cutAll(300), firstBytes(), p.stats.clears]).toEqual([[{ replyId: "r1", heardText: "alpha" }], [0, 1, 2, "clear"], 1]);
+  });
+
+  test("a cut after a resume clears again and counts the re-sent audio that played", () => {
+    const { p, firstBytes } = tenFrames();
+    p.pump(0, 0);
+    p.hold(50);
+    p.resume();
+    p.pump(500, 500); // frames 2, 3, 4 play at 500, 520, 540
+    // Played: 40 ms before the hold + 30 ms after the resume = 70 of 200 ms → "alpha beta".
+    expect([p.cutAll(530), firstBytes(), p.stats.clears]).toEqual([
+      [{ replyId: "r1", heardText: "alpha beta" }],
+      [0, 1, 2, "clear", 2, 3, 4, "clear"],
+      2,
     ]);
   });
 });
