@@ -33,8 +33,15 @@ function callerLatencies(r: LiveRun): number[] {
   for (const c of r.callees) {
     if (!c.fixture) continue;
     const labels = (JSON.parse(readFileSync(c.fixture, "utf8").split("\n")[0]!) as { labels: { utterances?: { endMs: number; complete?: boolean; interrupts?: boolean }[] } }).labels;
+    // The first finished utterance is answered by the greeting (it waits for the human verdict);
+    // the later ones by the LLM: those are the turns measured here.
+    let first = true;
     for (const u of labels.utterances ?? []) {
       if (u.complete === false || u.interrupts) continue;
+      if (first) {
+        first = false;
+        continue;
+      }
       const end = arrivalOfAudioMs(c.fixture, u.endMs);
       if (end === null) continue;
       const heard = c.playbackRuns.find(([start]) => start >= end);
@@ -64,6 +71,7 @@ function summarizeRun(name: string, r: LiveRun) {
     cpu_percent: r.cpuPercent,
     rss_peak_mb: r.rssPeakMb,
     memory_per_call_kb: r.memoryPerCallKb,
+    heap_per_call_kb: r.heapPerCallKb,
     loop_lag_ms: r.loopLagMs,
     errors: r.errors.slice(0, 5),
   };
@@ -117,7 +125,7 @@ console.error(`inbound: ${JSON.stringify(inboundRow)}`);
 
 const f = (p: { p50: number; p90: number; p99: number } | null) => (p ? `${p.p50}/${p.p90}/${p.p99}` : "-");
 printTable(
-  ["profile", "calls", "turns", "turn p50/p90/p99", "at the caller p50/p90/p99", "endpointing", "llm 1st phrase", "tts 1st byte", "gateway overhead", "greeting", "underruns", "cpu %", "MB/call", "loop lag p99"],
+  ["profile", "calls", "turns", "turn p50/p90/p99", "LLM turn at the caller", "endpointing", "llm 1st phrase", "tts 1st byte", "gateway overhead", "greeting", "underruns", "cpu %", "RSS MB/call", "heap KB/call", "loop lag p99"],
   results.map((r) => [
     r.profile,
     r.calls,
@@ -132,6 +140,7 @@ printTable(
     r.underruns,
     Math.round(r.cpu_percent),
     Math.round((r.memory_per_call_kb / 1024) * 100) / 100,
+    Math.round(r.heap_per_call_kb),
     Math.round(r.loop_lag_ms.p99 * 10) / 10,
   ]),
 );

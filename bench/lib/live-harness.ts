@@ -3,6 +3,7 @@
  * carrier (Twilio REST and media, Deepgram, ElevenLabs, OpenAI fakes) in a child process so the
  * measurements are of the gateway's process alone.
  */
+import { heapStats } from "bun:jsc";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
@@ -40,6 +41,8 @@ export interface LiveRun {
   rssBaseMb: number;
   rssPeakMb: number;
   memoryPerCallKb: number;
+  /** JavaScript heap growth at the peak, per call (RSS also holds JIT code and allocator slack). */
+  heapPerCallKb: number;
   loopLagMs: { p50: number; p99: number; max: number };
   turns: TurnLatency[];
   callees: CalleeStats[];
@@ -91,7 +94,7 @@ function lagSampler() {
 export const TURN_FIXTURES = ["turns-pause-01", "turns-number-01", "turns-um-01"].map((n) => join(CORPUS_DIR, `${n}.ndjson`));
 
 /** Places `calls` simultaneous outbound calls and waits until all of them have ended. */
-export async function runLive(opts: { calls: number; latencies: Partial<SimLatencies>; fixtures?: string[]; timeoutMs?: number }): Promise<LiveRun> {
+export async function runLive(opts: { calls: number; latencies: Partial<SimLatencies>; fixtures?: string[]; timeoutMs?: number; dialsPerSecond?: number }): Promise<LiveRun> {
   const child = await startCarrierProcess(opts.latencies, opts.fixtures ?? TURN_FIXTURES);
   const port = await freePort();
   const config = loadConfig({
@@ -125,20 +128,32 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
     await post("/v1/phone-numbers", { number: "+15550100000", provider: "sim", agent_id: agent.id });
     Bun.gc(true);
     const rssBase = process.memoryUsage().rss;
+    const heapBase = heapStats().heapSize;
     let rssPeak = rssBase;
-    const mem = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
+    let heapPeak = heapBase;
+    const mem = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      heapPeak = Math.max(heapPeak, heapStats().heapSize);
+    }, 200);
     const lag = lagSampler();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const errors: string[] = [];
     const ids: string[] = [];
-    await Promise.all(
-      Array.from({ length: opts.calls }, async (_, i) => {
-        const res = await post("/v1/calls", { agent_id: agent.id, to: `+1555${String(2000000 + i).padStart(7, "0")}` });
-        if (res.id) ids.push(res.id);
-        else errors.push(JSON.stringify(res.error ?? res));
-      }),
-    );
+    // Dial at most `dialsPerSecond` (a carrier rate-limits call creation; Twilio's default is 1/s
+    // per number, raised on request): the calls still overlap, as the recordings last ~15 s.
+    const perSecond = opts.dialsPerSecond ?? 100;
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < opts.calls; i++) {
+      if (i > 0 && i % perSecond === 0) await Bun.sleep(1000);
+      pending.push(
+        post("/v1/calls", { agent_id: agent.id, to: `+1555${String(2000000 + i).padStart(7, "0")}` }).then((res) => {
+          if (res.id) ids.push(res.id);
+          else errors.push(JSON.stringify(res.error ?? res));
+        }),
+      );
+    }
+    await Promise.all(pending);
     const deadline = t0 + (opts.timeoutMs ?? 90_000);
     const terminal = new Set(["completed", "failed", "busy", "no_answer", "canceled"]);
     // Poll only the calls still running, and rarely: the harness shares the gateway's process.
@@ -167,6 +182,7 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
       rssBaseMb: rssBase / 2 ** 20,
       rssPeakMb: rssPeak / 2 ** 20,
       memoryPerCallKb: (rssPeak - rssBase) / 1024 / Math.max(1, opts.calls),
+      heapPerCallKb: (heapPeak - heapBase) / 1024 / Math.max(1, opts.calls),
       loopLagMs,
       turns,
       callees: stats.calls.filter((c) => ids.includes(c.callId)),
