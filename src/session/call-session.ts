@@ -33,6 +33,9 @@ export interface SessionOptions {
   idleTimeoutMs: number;
 }
 
+/** Replies in a row that could not be produced before the call is ended with an error. */
+const MAX_FAILED_REPLIES = 2;
+
 export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({ engine: {}, reply: {}, idleTimeoutMs: 15_000 });
 
 export interface SessionDeps {
@@ -88,6 +91,7 @@ export class CallSession {
   private lastFinalHostMs: number | null = null;
   private ended = false;
   private endReason: string | null = null;
+  private failedReplies = 0;
   private readonly o: SessionOptions;
   readonly stats = { framesIn: 0, malformed: 0, sent: 0 };
 
@@ -382,22 +386,27 @@ export class CallSession {
       }
       if (result.toolMessages.length) state.toolMessages = result.toolMessages;
     };
-    run()
-      .catch((e: unknown) => {
-        if (state.abort.signal.aborted) return;
-        this.deps.log.warn({ call_id: this.callId, reply: id, err: String(e) }, "reply failed");
-        this.deps.store.setError(this.callId, `reply failed: ${e instanceof Error ? e.message : String(e)}`);
-        this.push({ kind: "replyFailed", atMs: this.t(), replyId: id, code: "provider_error" });
-      })
-      .finally(() => {
+    run().then(
+      () => {
         if (state.abort.signal.aborted || this.ended) return;
         state.done = true;
+        this.failedReplies = 0;
         const at = this.t();
         this.deps.recorder?.ttsDone(at, id);
         this.push({ kind: "replyDone", atMs: at, replyId: id });
         // A reply with nothing to say that asked to end the call ends it now.
         if (state.endCall && !state.text) this.hangup("agent_ended");
-      });
+      },
+      (e: unknown) => {
+        if (state.abort.signal.aborted || this.ended) return;
+        const why = e instanceof Error ? e.message : String(e);
+        this.deps.log.warn({ call_id: this.callId, reply: id, err: why }, "reply failed");
+        this.deps.store.setError(this.callId, `reply failed: ${why}`);
+        this.push({ kind: "replyFailed", atMs: this.t(), replyId: id, code: "provider_error" });
+        // A caller who cannot be answered is not left on a silent line.
+        if (++this.failedReplies >= MAX_FAILED_REPLIES) this.fail(`${this.failedReplies} replies in a row could not be spoken: ${why}`);
+      },
+    );
   }
 
   private cancelReply(id: string, heardText: string): void {

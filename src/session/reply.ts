@@ -12,6 +12,9 @@ import { ClauseSplitter } from "./clauses.ts";
 
 export const END_CALL_TOKEN = "[END_CALL]";
 
+/** Retries of a phrase whose speech synthesis failed before any audio (retryable errors only). */
+const TTS_RETRIES = 1;
+
 export const END_CALL_TOOL: LlmTool = Object.freeze({
   name: "end_call",
   description: "End the phone call after your last sentence has been spoken.",
@@ -78,15 +81,29 @@ async function speakPhrases(deps: Pick<ReplyDeps, "tts" | "voice">, phrases: Pro
     const text = await next;
     if (text === null || signal.aborted) return;
     let pending: Uint8Array | null = null;
-    for await (const chunk of deps.tts.synthesize(text, { voice: deps.voice, signal })) {
-      if (signal.aborted) return;
-      if (!state.firstByte) {
-        state.firstByte = true;
-        sink.firstTtsByte?.();
+    let emitted = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for await (const chunk of deps.tts.synthesize(text, { voice: deps.voice, signal })) {
+          if (signal.aborted) return;
+          if (!state.firstByte) {
+            state.firstByte = true;
+            sink.firstTtsByte?.();
+          }
+          // Hold one chunk back so the last one can carry phraseDone.
+          if (pending) {
+            sink.audio(pending, text, false);
+            emitted = true;
+          }
+          pending = chunk;
+        }
+        break;
+      } catch (e) {
+        // One retry of a phrase that failed before any of it was heard, when the vendor says a
+        // retry may help (a 5xx, a 429, a dropped or stalled connection).
+        if (signal.aborted || emitted || attempt >= TTS_RETRIES || !(e instanceof ProviderError) || !e.retryable) throw e;
+        pending = null;
       }
-      // Hold one chunk back so the last one can carry phraseDone.
-      if (pending) sink.audio(pending, text, false);
-      pending = chunk;
     }
     if (pending && !signal.aborted) sink.audio(pending, text, true);
   }
@@ -110,12 +127,16 @@ export async function produceReply(deps: ReplyDeps, messages: readonly LlmMessag
   const queue = new PhraseQueue();
   let phrases = 0;
   const ttsState = { firstByte: false };
+  // A synthesis failure is kept and rethrown once the LLM loop is over (never an unhandled rejection).
+  let speakError: unknown = null;
   const speaker = (async () => {
     for await (const phrase of queue) {
-      if (signal.aborted) return;
+      if (signal.aborted || speakError) return;
       await speakPhrases(deps, [Promise.resolve(phrase)], sink, signal, ttsState);
     }
-  })();
+  })().catch((e: unknown) => {
+    speakError = e;
+  });
   const emitPhrase = (phrase: string) => {
     const clean = phrase.replaceAll(END_CALL_TOKEN, "").trim();
     if (!clean) return;
@@ -182,6 +203,7 @@ export async function produceReply(deps: ReplyDeps, messages: readonly LlmMessag
     queue.end();
   }
   await speaker;
+  if (speakError) throw speakError;
   return { text: text.replaceAll(END_CALL_TOKEN, "").trim(), endCall, toolMessages, error };
 }
 

@@ -70,6 +70,8 @@ export interface SimCarrier extends AsyncDisposable {
   callees: Map<string, TwilioMediaClient>;
   /** The recording each callee plays, by call id. */
   recordings: Map<string, string>;
+  /** Scripts the speech-to-text fake for a call from a recording's labels (inbound calls in tests). */
+  scriptCall(callId: string, recording: readonly FixtureEvent[]): void;
   stop(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ export function startSimCarrier(overrides: Partial<SimCarrierOptions> = {}): Sim
     openai,
     callees,
     recordings,
+    scriptCall: (callId, recording) => void scripts.set(callId, scriptFromFixture(recording)),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -90,6 +90,26 @@ describe("media websocket", () => {
     expect(metrics).toContain("process_cpu_user_seconds_total");
   }, 30_000);
 
+  test("when speech synthesis keeps failing, the call ends with the reason instead of staying silent", async () => {
+    await using world = await startSimWorld({ latencies: FAST });
+    await inboundSetup(world);
+    for (let i = 0; i < 10; i++) world.elevenlabs.failNext(503, "service_unavailable", "overloaded");
+    const s = streamOf((await ring(world, { To: "+15550003000", From: "+447386172392", CallSid: "CA00000000000000000000000000000004" })).text);
+    // the greeting fails, then the answer to the caller's first sentence fails: two in a row
+    const fixture = readFixture(join(CORPUS_DIR, "turns-pause-01.ndjson"));
+    world.carrier.scriptCall(s.callId, fixture);
+    await using client = connectTwilioMediaClient({ url: s.url, authToken: SIM_AUTH_TOKEN, fixture, customParameters: { callId: s.callId, token: s.token } });
+    expect((await client.closed).code).toBe(1000); // we hung up
+    const gw = world.gateway;
+    const call = await until("the call to be finalised", () => {
+      const c = gw.calls.byId(s.callId);
+      return c?.status === "completed" && !gw.registry.has(s.callId) ? c : null;
+    });
+    expect({ reason: call.hangupReason, error: call.errorMessage?.startsWith("2 replies in a row could not be spoken") }).toEqual({ reason: "failed", error: true });
+    // each failed phrase was tried twice
+    expect(world.elevenlabs.requests.length).toBe(4);
+  }, 30_000);
+
   test("a socket that goes quiet is closed and its call finalised", async () => {
     await using world = await startSimWorld({ latencies: FAST, gateway: { session: { idleTimeoutMs: 300 } } });
     await inboundSetup(world);

@@ -107,6 +107,26 @@ describe("reply pipeline", () => {
     expect(c.audio.at(-1)).toEqual({ phrase: "Sorry, one moment.", bytes: 18 * 8 - 8, done: true });
   });
 
+  test("a phrase whose synthesis fails retryably before any audio is tried once more", async () => {
+    let calls = 0;
+    const flaky: TtsPort = {
+      async *synthesize(text, o) {
+        if (calls++ === 0) throw new ProviderError({ provider: "elevenlabs", code: 503, status: 503, message: "busy", retryable: true });
+        yield* tts.synthesize(text, o);
+      },
+    };
+    const c = collect();
+    await speakText({ tts: flaky, voice: { voiceId: "v" } }, "Hello there.", c.sink, new AbortController().signal);
+    expect({ calls, phrases: c.audio.map((a) => [a.phrase, a.done]) }).toEqual({ calls: 2, phrases: [["Hello there.", false], ["Hello there.", true]] });
+    const fatal: TtsPort = {
+      // eslint-disable-next-line require-yield
+      async *synthesize() {
+        throw new ProviderError({ provider: "elevenlabs", code: 401, status: 401, message: "bad key", retryable: false });
+      },
+    };
+    expect(speakText({ tts: fatal, voice: { voiceId: "v" } }, "Hi.", collect().sink, new AbortController().signal)).rejects.toThrow("bad key");
+  });
+
   test("abort stops the audio at once", async () => {
     const ctl = new AbortController();
     const c = collect();
