@@ -6,7 +6,8 @@
  * Figures: accuracy; human verdict delay after the end of the first utterance (median); machine
  * verdict time after answer (median); beeps found (|start error| ≤ 200 ms) and median start
  * error; greeting-end reports that came before the greeting (or beep) had ended ("talk-over");
- * AMD cost per frame.
+ * AMD cost per frame. Ours is driven as the call engine drives it: one feature extractor and the
+ * engine's one VAD (music rejection on) feed the AMD, which reads the VAD's ungated decision.
  * Usage: bun run bench/amd.ts [dir ...]
  */
 import { existsSync, readdirSync } from "node:fs";

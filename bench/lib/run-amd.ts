@@ -1,6 +1,8 @@
 /** Drive the streaming AMD (and Asterisk's, for comparison) over one recorded call. */
 import { createAmd, type AmdEvent, type AmdOptions, type AmdVerdict } from "../../src/engine/amd.ts";
+import { createFeatureExtractor } from "../../src/engine/audio/features.ts";
 import type { BeepEvent } from "../../src/engine/beep.ts";
+import { createVad } from "../../src/engine/vad.ts";
 import { createAsteriskAmd, type AsteriskAmdResult } from "../asterisk-amd.ts";
 import type { Fixture } from "./fixture.ts";
 import { scriptTranscripts } from "./scripted-stt.ts";
@@ -18,9 +20,14 @@ const FRAME_MS = 20;
 const FRAME_SAMPLES = 160;
 
 /** Run our AMD over a fixture; `stt` feeds scripted transcripts from the labels. After the audio
- * ends, the detector is woken at its deadlines (as the live driver would) for up to 10 s. */
-export function runAmd(fx: Fixture, stt: boolean, opts: Partial<AmdOptions> = {}): AmdRun {
+ * ends, the detector is woken at its deadlines (as the live driver would) for up to 10 s.
+ * `engineVad` (default true) drives it as the call engine does: one feature extractor and the
+ * engine's one VAD (default options, music rejection on) feed the AMD; false lets the AMD run
+ * its own VAD. */
+export function runAmd(fx: Fixture, stt: boolean, opts: Partial<AmdOptions> = {}, engineVad = true): AmdRun {
   const amd = createAmd(opts);
+  const features = engineVad ? createFeatureExtractor() : null;
+  const vad = engineVad ? createVad() : null;
   const transcripts = stt ? scriptTranscripts(fx.labels.utterances ?? []) : [];
   let ti = 0;
   const run: AmdRun = { verdict: null, decidedAtMs: null, reason: null, beep: null, greetingEnded: null };
@@ -35,7 +42,13 @@ export function runAmd(fx: Fixture, stt: boolean, opts: Partial<AmdOptions> = {}
       const tr = transcripts[ti++]!;
       take(amd.pushTranscript(tr.text, atMs, tr.isFinal));
     }
-    take(amd.push(fx.pcm.subarray(i, i + FRAME_SAMPLES), atMs));
+    const frame = fx.pcm.subarray(i, i + FRAME_SAMPLES);
+    if (features && vad) {
+      const f = features.compute(frame);
+      take(amd.push(frame, atMs, f, vad.push(frame, f)));
+    } else {
+      take(amd.push(frame, atMs));
+    }
   }
   const stopMs = atMs + 10_000;
   for (let d = amd.nextDeadlineMs(); d !== null && d <= stopMs; d = amd.nextDeadlineMs()) {

@@ -25,7 +25,7 @@
  */
 import { createFeatureExtractor, type FrameFeatures } from "./audio/features.ts";
 import { createBeepDetector, type BeepEvent } from "./beep.ts";
-import { createVad, type VadFrame, type VadOptions } from "./vad.ts";
+import { createVad, DEFAULT_VAD_OPTIONS, type VadFrame, type VadOptions } from "./vad.ts";
 import { findMachineCue } from "./amd/cues.ts";
 import { createSitDetector } from "./amd/sit.ts";
 
@@ -88,8 +88,10 @@ export const DEFAULT_AMD_OPTIONS: Readonly<AmdOptions> = Object.freeze({
   greetingEndSilenceMs: 2000,
   musicMachineMs: 3000,
   // Music rejection stays off here: it also mutes a person talking over music in the room
-  // (corpus human-noisy-*), which costs more calls than it saves (bench/amd.ts). The music
-  // rules below apply when a caller turns it on with `vad: { rejectMusic: true }`.
+  // (corpus human-noisy-*), which costs more calls than it saves (bench/amd.ts: 98.2 % vs
+  // 95.2 %). Off, the detector reads a shared VAD's ungated decision (`VadFrame.ungatedRaw`),
+  // so the engine's one music-rejecting VAD serves it. The music rules below apply when a
+  // caller turns it on with `vad: { rejectMusic: true }`.
   vad: Object.freeze({ rejectMusic: false }),
 });
 
@@ -112,8 +114,10 @@ export interface Amd {
   /**
    * Push the next inbound frame whose audio starts at `atMs` (frames must be consecutive, as the
    * jitter buffer delivers them). `features` may come from a shared extractor for this frame.
-   * `vad` may be the caller's own VAD result for this very frame (a VAD created with the same
-   * options as `AmdOptions.vad`): the detector then runs no VAD of its own.
+   * `vad` may be the caller's own VAD result for this very frame (a VAD with the same options
+   * as `AmdOptions.vad`, apart from `rejectMusic`: with it off here, the detector reads the
+   * frame's ungated fields, so the engine's music-rejecting VAD serves): the detector then runs
+   * no VAD of its own.
    */
   push(frame: Int16Array, atMs: number, features?: FrameFeatures, vad?: VadFrame): AmdEvent[];
   /**
@@ -143,6 +147,7 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
   const extractor = createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples });
   // Created on first use: a caller that passes its own VadFrame never pays for it.
   let ownVad: ReturnType<typeof createVad> | null = null;
+  const rejectMusic = o.vad.rejectMusic ?? DEFAULT_VAD_OPTIONS.rejectMusic;
   const sit = createSitDetector();
   let beeper: ReturnType<typeof createBeepDetector> | null = null;
 
@@ -241,6 +246,10 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     const f = features ?? extractor.compute(frame);
     const v: VadFrame =
       vadFrame ?? (ownVad ??= createVad({ sampleRateHz: o.sampleRateHz, frameMs: o.frameMs, ...o.vad })).push(frame, f);
+    // With music rejection off (the default) the detector reads the VAD's ungated decision, so a
+    // caller's VAD that rejects music (the engine's, for turn-taking) serves here unchanged.
+    const music = rejectMusic && v.music;
+    const raw = rejectMusic ? v.raw : v.ungatedRaw;
     const beep = beeper!.push(frame, f);
     const end = atMs + o.frameMs;
     // A tone in progress, or one just ended and awaiting confirmation, may be the beep.
@@ -248,7 +257,7 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     nowMs = end;
     // Music: what the VAD took for speech before the music cue engaged was the music, not a
     // greeting; forget it. Silence is not counted during music, and notes are not beeps.
-    if (v.music) {
+    if (music) {
       if (!inMusic) {
         greetingStartMs = null;
         lastSpeechEndMs = null;
@@ -258,8 +267,8 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       }
       musicMs += o.frameMs;
     }
-    inMusic = v.music;
-    const speechLike = v.raw && !v.tone && tone === null && !v.music;
+    inMusic = music;
+    const speechLike = raw && !v.tone && tone === null && !music;
     if (speechLike) {
       runFrames++;
       if (runFrames >= minRunFrames) {
@@ -278,13 +287,13 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       runFrames = 0;
       speaking = false;
     }
-    if (beep && !v.music) onBeep(beep, end);
+    if (beep && !music) onBeep(beep, end);
     // Special information tones announce a carrier's recorded message (see amd/sit.ts).
     if (sit.push(f)) decide("machine", end, "special information tone");
     if (verdict === null && musicMs >= o.musicMachineMs && greetingStartMs === null) {
       decide("machine", end, `music for ${musicMs} ms, nobody speaking`);
     }
-    evaluate(end, tone !== null || v.music);
+    evaluate(end, tone !== null || music);
     return drain();
   }
 

@@ -10,6 +10,9 @@
  * `onsetMs` of speech-like frames and ends after `hangoverMs` without any, or sooner
  * (`clearHangoverMs`) when those frames are clearly not speech: a real pause, not a weak
  * consonant (ten-vad's labels mark pauses down to 50–250 ms between phrases).
+ * Two decision streams share the cues: the gated one (music is not speech) and an ungated one
+ * (`ungated*` fields, as with `rejectMusic: false`) for the answering-machine detector, which
+ * must not lose a person talking over room music.
  *
  * Pure: no clock; time is the count of frames pushed.
  */
@@ -124,6 +127,17 @@ export interface VadFrame {
   tone: boolean;
   /** The stream is in music (hold music, a jingle): not speech whatever its loudness. */
   music: boolean;
+  /**
+   * The same decisions as if music were not rejected (`rejectMusic: false`): a person talking
+   * over music in the room is still speech here. Equal to `speech`/`raw`/`score` whenever the
+   * stream is not in music or `rejectMusic` is off. The answering-machine detector reads these,
+   * so one VAD serves both the turn-taking (gated) and the AMD (ungated).
+   */
+  ungatedSpeech: boolean;
+  /** Per-frame decision before smoothing, ignoring the music cue (see `ungatedSpeech`). */
+  ungatedRaw: boolean;
+  /** Speech score of this frame ignoring the music cue, 0..1. */
+  ungatedScore: number;
 }
 
 /** A streaming VAD instance (one per audio stream). */
@@ -211,11 +225,9 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   // rumble or hiss confined to one band must not mask speech in the others.
   const floor = createNoiseFloor(floorOptions);
   const bandFloors = [1, 2, 3].map(() => createNoiseFloor({ ...floorOptions, initialFloorDb: o.initialNoiseFloorDb - 5 }));
-  let speech = false;
-  let run = 0; // consecutive frames disagreeing with the current state
-  let clearRun = 0; // in speech: consecutive clearly-not-speech frames ending the current run
+  const gated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
+  const ungated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
   let frames = 0;
-  let smoothedScore = 0;
   const musicDetector = createMusicDetector(o.music);
   const prevPeaks: ToneMemory = { peakHz: 0, peakRatio: 0, secondPeakHz: 0, twoPeakRatio: 0 };
   const out: VadFrame = {
@@ -228,6 +240,9 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     offset: false,
     tone: false,
     music: false,
+    ungatedSpeech: false,
+    ungatedRaw: false,
+    ungatedScore: 0,
   };
 
   function push(frame: Int16Array, features?: FrameFeatures): VadFrame {
@@ -252,36 +267,22 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     prevPeaks.secondPeakHz = f.secondPeakHz;
     prevPeaks.twoPeakRatio = f.twoPeakRatio;
     const inMusic = musicDetector.push(f) && o.rejectMusic;
-    const frameScore = steadyTone || inMusic ? 0 : speechScore(f, snrBest, snrTotal, o);
-    smoothedScore += o.scoreSmoothing * (frameScore - smoothedScore);
-    const score = smoothedScore;
-    const raw = score >= (speech ? o.stayThreshold : o.startThreshold);
-    let onset = false;
-    let offset = false;
-    if (raw !== speech) {
-      run++;
-      clearRun = speech && score < o.clearScore ? clearRun + 1 : 0;
-      if (speech ? run >= hangoverFrames || clearRun >= clearHangoverFrames : run >= onsetFrames) {
-        speech = !speech;
-        onset = speech;
-        offset = !speech;
-        run = 0;
-        clearRun = 0;
-      }
-    } else {
-      run = 0;
-      clearRun = 0;
-    }
+    const openScore = steadyTone ? 0 : speechScore(f, snrBest, snrTotal, o);
+    gated.push(inMusic ? 0 : openScore);
+    ungated.push(openScore);
     frames++;
-    out.speech = speech;
-    out.raw = raw;
-    out.score = score;
+    out.speech = gated.speech;
+    out.raw = gated.raw;
+    out.score = gated.score;
     out.energyDb = f.speechBandDb;
     out.noiseFloorDb = noiseFloorDb;
-    out.onset = onset;
-    out.offset = offset;
+    out.onset = gated.onset;
+    out.offset = gated.offset;
     out.tone = steadyTone && snrTotal >= o.snrPivotDb;
     out.music = inMusic;
+    out.ungatedSpeech = ungated.speech;
+    out.ungatedRaw = ungated.raw;
+    out.ungatedScore = ungated.score;
     return out;
   }
 
@@ -292,7 +293,52 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
       return frames;
     },
     get speech() {
-      return speech;
+      return gated.speech;
     },
   };
+}
+
+/** Score smoothing and hysteresis counted in frames: one per decision stream of a VAD. */
+interface Hysteresis {
+  /** Push the next frame's score; updates the fields below. */
+  push(frameScore: number): void;
+  speech: boolean;
+  raw: boolean;
+  score: number;
+  onset: boolean;
+  offset: boolean;
+}
+
+function createHysteresis(onsetFrames: number, hangoverFrames: number, clearHangoverFrames: number, o: Readonly<VadOptions>): Hysteresis {
+  let run = 0; // consecutive frames disagreeing with the current state
+  let clearRun = 0; // in speech: consecutive clearly-not-speech frames ending the current run
+  const h: Hysteresis = {
+    speech: false,
+    raw: false,
+    score: 0,
+    onset: false,
+    offset: false,
+    push(frameScore: number): void {
+      h.score += o.scoreSmoothing * (frameScore - h.score);
+      const speech = h.speech;
+      h.raw = h.score >= (speech ? o.stayThreshold : o.startThreshold);
+      h.onset = false;
+      h.offset = false;
+      if (h.raw !== speech) {
+        run++;
+        clearRun = speech && h.score < o.clearScore ? clearRun + 1 : 0;
+        if (speech ? run >= hangoverFrames || clearRun >= clearHangoverFrames : run >= onsetFrames) {
+          h.speech = !speech;
+          h.onset = h.speech;
+          h.offset = !h.speech;
+          run = 0;
+          clearRun = 0;
+        }
+      } else {
+        run = 0;
+        clearRun = 0;
+      }
+    },
+  };
+  return h;
 }

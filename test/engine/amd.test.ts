@@ -148,6 +148,38 @@ describe("special information tones and a shared VAD", () => {
     expect(b).toEqual(a);
     expect(a.length).toBeGreaterThan(0);
   });
+
+  test("the engine's one VAD (music rejection on) serves the AMD: same events as its own music-blind VAD over music", () => {
+    // Chords of steady partials, loud enough to put the VAD's music cue on, then speech over them.
+    const n = 6000 * 8;
+    const bed = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (const hz of [261.6, 329.6, 392.0]) for (let h = 1; h <= 3; h++) s += (1 / h) * Math.sin((2 * Math.PI * hz * h * i) / 8000);
+      bed[i] = Math.round(900 * s);
+    }
+    const voice = concatPcm([silence(2500), speechLike(1200, 9000), silence(2300)]);
+    const pcm = bed.map((s, i) => Math.max(-32768, Math.min(32767, s + (voice[i] ?? 0))));
+    const own = createAmd();
+    const shared = createAmd();
+    const fx = createFeatureExtractor();
+    const engineVad = createVad(); // the engine's defaults: rejectMusic true
+    const a: AmdEvent[] = [];
+    const b: AmdEvent[] = [];
+    let t = 0;
+    let musicFrames = 0;
+    for (const f of frames(pcm)) {
+      a.push(...own.push(f, t));
+      const ft = fx.compute(f);
+      const v = engineVad.push(f, ft);
+      if (v.music) musicFrames++;
+      b.push(...shared.push(f, t, ft, v));
+      t += 20;
+    }
+    expect(musicFrames).toBeGreaterThan(0); // the gated stream really was in music
+    expect(b).toEqual(a);
+    expect(shared.verdict).toBe(own.verdict);
+  });
 });
 
 describe("transcript cues", () => {

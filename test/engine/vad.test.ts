@@ -125,6 +125,39 @@ describe("music is not speech", () => {
     expect(late.filter(Boolean).length).toBeGreaterThan(late.length / 4);
   });
 
+  test("the ungated decision ignores the music cue: over chords it is exactly a VAD without music rejection", () => {
+    const gated = createVad();
+    const open = createVad({ rejectMusic: false });
+    const pcm = chords(6000);
+    const got = frames(pcm).map((f) => {
+      const r = gated.push(f);
+      return { speech: r.ungatedSpeech, raw: r.ungatedRaw, score: r.ungatedScore };
+    });
+    const want = frames(pcm).map((f) => {
+      const r = open.push(f);
+      return { speech: r.speech, raw: r.raw, score: r.score };
+    });
+    expect(got).toEqual(want);
+    // ...while the gated decision is not speech: the two streams really differ here.
+    expect(got.slice(50).some((r) => r.speech)).toBe(true);
+  });
+
+  test("outside music the ungated decision is the gated one", () => {
+    const vad = createVad();
+    const res = frames(concatPcm([silence(300), speechLike(1500, 8000), silence(600)])).map((f) => {
+      const r = vad.push(f);
+      expect(r.music).toBe(false);
+      return [r.speech, r.raw, r.score];
+    });
+    const vad2 = createVad();
+    const ungated = frames(concatPcm([silence(300), speechLike(1500, 8000), silence(600)])).map((f) => {
+      const r = vad2.push(f);
+      return [r.ungatedSpeech, r.ungatedRaw, r.ungatedScore];
+    });
+    expect(ungated).toEqual(res);
+    expect(res.some((r) => r[0])).toBe(true);
+  });
+
   test("speech-like audio is not music", () => {
     const vad = createVad();
     const res = frames(concatPcm([silence(300), speechLike(3000, 8000)])).map((f) => vad.push(f));
