@@ -467,12 +467,14 @@ export class CallSession {
     if (this.ended) return;
     this.ended = true;
     this.endReason = reason;
+    // What the caller heard of replies still playing when the call ended (the playout knows).
+    const heard = new Map(this.engine.playout.cutAll(this.engine.nowAudioMs).map((c) => [c.replyId, c.heardText]));
     this.engine.push({ kind: "hangup", atMs: this.t(), reason });
     for (const t of [this.timer, this.idleTimer, this.maxTimer]) if (t) clearTimeout(t);
     for (const r of [...this.replies.values()]) {
       r.abort.abort();
       // The call ended under this reply: it counts as cut, and its latency (if it began to play) counts.
-      if (r.latency.firstMediaMs !== null || r.kind !== "reply") this.replyOver(r.id, "");
+      if (r.latency.firstMediaMs !== null || r.kind !== "reply") this.replyOver(r.id, heard.get(r.id) ?? "");
     }
     this.replies.clear();
     void this.stt?.close().catch(() => undefined);
