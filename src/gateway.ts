@@ -12,7 +12,7 @@ import { agents, phoneNumbers } from "./db/schema/index.ts";
 import { createLogger, type Logger } from "./lib/logger.ts";
 import { GatewayMetrics } from "./lib/metrics.ts";
 import { createSecretBox, resolveSecretsKey } from "./lib/secret-box.ts";
-import type { TelephonyCredentials, TelephonyPort } from "./providers/telephony/port.ts";
+import type { TelephonyCredentials } from "./providers/telephony/port.ts";
 import { createTwilioTelephony } from "./providers/telephony/twilio.ts";
 import { AccountsService } from "./services/accounts.ts";
 import { BillingService } from "./services/billing.ts";

@@ -13,5 +13,3 @@ export interface CallEventSink {
   /** Records that `type` happened to `call` (the row as it is after the change). */
   record(tx: Tx, call: CallRow, type: CallEventType, nowMs: number): void;
 }
-
-export const NO_EVENTS: CallEventSink = { record() {} };

@@ -3,7 +3,7 @@
  * one transaction with its billing movement and its lifecycle event (see call-events.ts).
  */
 import { accountPage } from "../db/paginate.ts";
-import { and, asc, eq, gte, inArray, lte, notInArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, gte, lte, notInArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { calls, type CallStatus } from "../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../lib/errors.ts";
@@ -269,12 +269,6 @@ export class CallsService {
       else throw e;
     }
     return this.get(accountId, id);
-  }
-
-  /** Calls with the given ids that belong to the account (for lists by phone number etc.). */
-  many(accountId: string, ids: string[]): CallRow[] {
-    if (ids.length === 0) return [];
-    return this.db.select().from(calls).where(and(eq(calls.accountId, accountId), inArray(calls.id, ids))).all();
   }
 
   /**

@@ -67,7 +67,6 @@ interface ReplyState {
   done: boolean;
   endCall: boolean;
   latency: TurnLatency;
-  hostStart: number;
   /** Tool calls and results the reply made (kept in the history with its text). */
   toolMessages?: LlmMessage[];
 }
@@ -326,7 +325,6 @@ export class CallSession {
       text: kind === "reply" ? "" : text,
       done: false,
       endCall: false,
-      hostStart: this.deps.nowMs(),
       latency: {
         speechEndMs: null,
         endOfTurnMs: null,
