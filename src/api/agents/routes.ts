@@ -12,7 +12,7 @@ export function agentsRoutes(deps: ApiDeps, service = new AgentsService(deps.db,
     .post("/", ({ accountId, body, set }) => {
       set.status = 201;
       return agentJson(service.create(accountId, body));
-    }, { body: AgentCreate, response: { 201: Agent }, detail: { ...detail, summary: "Create an agent" } })
+    }, { body: AgentCreate, parse: "json", response: { 201: Agent }, detail: { ...detail, summary: "Create an agent" } })
     .get("/", ({ accountId, query }) => {
       const p = service.list(accountId, query);
       return { ...p, data: p.data.map(agentJson) };
@@ -25,6 +25,7 @@ export function agentsRoutes(deps: ApiDeps, service = new AgentsService(deps.db,
     .patch("/:id", ({ accountId, params, body }) => agentJson(service.update(accountId, params.id, body)), {
       params: t.Object({ id: t.String() }),
       body: AgentUpdate,
+      parse: "json",
       response: Agent,
       detail: { ...detail, summary: "Update an agent" },
     })

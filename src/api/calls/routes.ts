@@ -32,6 +32,7 @@ export function callsRoutes(deps: ApiDeps) {
       return res.body as ReturnType<typeof callJson>;
     }, {
       body: CallCreate,
+      parse: "json",
       detail: { ...detail, summary: "Dispatch an outbound call", description: "Answers 201 at once; ringing, the conversation and the end happen asynchronously. Send Idempotency-Key to make retries safe." },
     })
     .get("/v1/calls", ({ accountId, query }) => {

@@ -13,7 +13,7 @@ export function phoneNumbersRoutes(deps: ApiDeps, service = new PhoneNumbersServ
     .post("/", ({ accountId, body, set }) => {
       set.status = 201;
       return phoneNumberJson(service.create(accountId, body));
-    }, { body: PhoneNumberCreate, response: { 201: PhoneNumber }, detail: { ...detail, summary: "Register a phone number" } })
+    }, { body: PhoneNumberCreate, parse: "json", response: { 201: PhoneNumber }, detail: { ...detail, summary: "Register a phone number" } })
     .get("/", ({ accountId, query }) => {
       const p = service.list(accountId, query);
       return { ...p, data: p.data.map(phoneNumberJson) };
@@ -26,6 +26,7 @@ export function phoneNumbersRoutes(deps: ApiDeps, service = new PhoneNumbersServ
     .patch("/:id", ({ accountId, params, body }) => phoneNumberJson(service.update(accountId, params.id, body)), {
       params,
       body: PhoneNumberUpdate,
+      parse: "json",
       response: PhoneNumber,
       detail: { ...detail, summary: "Update a phone number" },
     })

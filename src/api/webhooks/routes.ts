@@ -69,7 +69,7 @@ export function webhooksRoutes(
       const { endpoint, secret } = endpoints.create(accountId, body);
       set.status = 201;
       return { ...endpointJson(endpoint), secret };
-    }, { body: EndpointCreate, response: { 201: EndpointWithSecret }, detail: { ...detail, summary: "Register a webhook endpoint (the secret is shown once)" } })
+    }, { body: EndpointCreate, parse: "json", response: { 201: EndpointWithSecret }, detail: { ...detail, summary: "Register a webhook endpoint (the secret is shown once)" } })
     .get("/v1/webhook_endpoints", ({ accountId, query }) => {
       const p = endpoints.list(accountId, query);
       return { ...p, data: p.data.map(endpointJson) };
