@@ -3,9 +3,12 @@
  * its own VAD and beep detector), turn-taking, barge-in with echo check, playout framing. Each
  * recording of the corpus is replayed once to capture every input the engine received (media,
  * STT, agent audio, marks, ticks); the bench then times fresh engines consuming exactly those
- * inputs, draining all outputs, and divides by the frames processed.
+ * inputs, draining all outputs, and divides by the frames processed. It also measures the heap one
+ * engine holds once running: 200 engines each fed the first 5 frames of a recording, full GC,
+ * heap growth / 200 (the live gateway's budget is ≤ 1 MB per call, everything included).
  * Run: bun bench/engine-cost.ts
  */
+import { heapStats } from "bun:jsc";
 import { join } from "node:path";
 import { createFeatureExtractor } from "../src/engine/audio/features.ts";
 import { decodeMulaw } from "../src/engine/audio/mulaw.ts";
@@ -95,4 +98,34 @@ rows.push(["engine minus detectors (jitter, turns, barge-in, echo, playout, queu
 result.detectorsUsPerFrame = detUs;
 result.engineMinusDetectorsUsPerFrame = allUs - detUs;
 printTable(["configuration", "fixtures", "frames", "inputs", `µs/frame (median of ${ROUNDS})`, "≤ 5 µs"], rows);
+
+// Heap per engine: the inputs of one recording up to its 5th caller frame (start, media, ticks).
+const ENGINES = 200;
+const memRows: (string | number)[][] = [];
+const memory: Record<string, number> = {};
+for (const [name, opts] of configs) {
+  const recs = record(opts);
+  const rec = recs.find((r) => r.frames >= 5)!;
+  let media = 0;
+  const prefix = rec.inputs.filter((i) => (media += i.kind === "twilio" && i.msg.event === "media" ? 1 : 0) <= 5);
+  const feed = (): CallEngine => {
+    const e = new CallEngine(opts);
+    for (const input of prefix) {
+      e.push(input);
+      while (e.poll().kind !== "wake");
+    }
+    return e;
+  };
+  for (let i = 0; i < 20; i++) feed(); // code and shared tables warm
+  Bun.gc(true);
+  const before = heapStats().heapSize;
+  const keep: CallEngine[] = [];
+  for (let i = 0; i < ENGINES; i++) keep.push(feed());
+  Bun.gc(true);
+  const kb = (heapStats().heapSize - before) / ENGINES / 1024;
+  memRows.push([name, keep.length, kb]);
+  memory[name] = kb;
+}
+printTable(["configuration", "engines", "heap KB per engine (after 5 frames)"], memRows);
+result.heapKbPerEngine = memory;
 console.log(`wrote ${writeResult("engine-cost", result)}`);

@@ -33,17 +33,31 @@ export function base64Decode(text: string, out?: Uint8Array): Uint8Array | null 
   if (len < 0) return null;
   const bytes = out && out.length >= len ? out.subarray(0, len) : new Uint8Array(len);
   const n = text.length;
+  // Groups before the last cannot hold padding ('=' decodes to 255, rejected with the rest).
+  const body = n - 4;
   let o = 0;
-  for (let i = 0; i < n; i += 4) {
+  let i = 0;
+  for (; i < body; i += 4) {
+    const a = DECODE[text.charCodeAt(i)]!;
+    const b = DECODE[text.charCodeAt(i + 1)]!;
+    const c = DECODE[text.charCodeAt(i + 2)]!;
+    const d = DECODE[text.charCodeAt(i + 3)]!;
+    if ((a | b | c | d) > 63) return null;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[o] = v >> 16;
+    bytes[o + 1] = (v >> 8) & 0xff;
+    bytes[o + 2] = v & 0xff;
+    o += 3;
+  }
+  if (i < n) {
+    // The last group: '=' stands for zero bits; only `len` bytes are written.
     const a = DECODE[text.charCodeAt(i)]!;
     const b = DECODE[text.charCodeAt(i + 1)]!;
     const c3 = text.charCodeAt(i + 2);
     const d3 = text.charCodeAt(i + 3);
-    const last = i + 4 === n;
-    const c = last && c3 === PAD ? 0 : DECODE[c3]!;
-    const d = last && d3 === PAD ? 0 : DECODE[d3]!;
+    const c = c3 === PAD ? 0 : DECODE[c3]!;
+    const d = d3 === PAD ? 0 : DECODE[d3]!;
     if ((a | b | c | d) > 63) return null;
-    if (!last && (c3 === PAD || d3 === PAD)) return null;
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     bytes[o++] = v >> 16;
     if (o < len) bytes[o++] = (v >> 8) & 0xff;

@@ -314,7 +314,7 @@ export class CallEngine {
       this.vadSpeaking = v.speech;
       this.event({ type: "vad", speaking: v.speech, atAudioMs: startMs });
     }
-    if (this.amd && !this.amdDone) this.amdEvents(this.amd.push(pcm, startMs, f));
+    if (this.amd && !this.amdDone) this.amdEvents(this.amd.push(pcm, startMs, f, v));
 
     const playing = this.playout.isPlaying(endMs);
     if (playing && this.current !== null && this.turns.state === "thinking") this.turns.agentStarted();

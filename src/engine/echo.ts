@@ -38,15 +38,23 @@ export const DEFAULT_ECHO_OPTIONS: Readonly<EchoOptions> = Object.freeze({
 const FRAME_MS = 20;
 /** Inbound history kept, frames (must exceed window + delay). */
 const RING = 64;
-/** Outbound frames are scheduled ahead of playback (up to a whole reply without pacing): 20 s. */
-const OUT_RING = 1024;
+/**
+ * Outbound frames are scheduled ahead of playback: with the playout's pacing about 100 ms, without
+ * it up to a whole reply. The ring starts at 2.56 s and doubles whenever a frame the correlation
+ * may still read would be overwritten, so it is as small as the call allows and never loses one.
+ */
+const OUT_RING_INITIAL = 128;
 
 /** See the file comment. Frame indices are audio ms / 20. */
 export class EchoMonitor {
   readonly options: Readonly<EchoOptions>;
-  private readonly outLevel = new Float64Array(OUT_RING);
-  private readonly outFrame = new Int32Array(OUT_RING).fill(-1);
+  private outLevel = new Float64Array(OUT_RING_INITIAL);
+  private outFrame = new Int32Array(OUT_RING_INITIAL).fill(-1);
+  /** Ring size − 1 (a power of two minus one). */
+  private outMask = OUT_RING_INITIAL - 1;
   private readonly inLevel = new Float64Array(RING);
+  /** Latest inbound frame index (outbound frames older than it minus window and delay are dead). */
+  private lastInbound = -1;
   private readonly maxDelay: number;
   private readonly window: number;
   private readonly maxGain: number;
@@ -63,23 +71,51 @@ export class EchoMonitor {
 
   /** Outbound audio of mean absolute amplitude `level` plays at frame `frameIndex`. */
   outbound(frameIndex: number, level: number): void {
-    const s = frameIndex & (OUT_RING - 1);
+    let s = frameIndex & this.outMask;
+    const old = this.outFrame[s]!;
+    if (old >= 0 && old !== frameIndex && old >= this.lastInbound - this.window - this.maxDelay) {
+      this.growOut(frameIndex);
+      s = frameIndex & this.outMask;
+    }
     this.outFrame[s] = frameIndex;
     this.outLevel[s] = level;
   }
 
+  /** Double the outbound ring until `frameIndex` no longer collides with a live frame. */
+  private growOut(frameIndex: number): void {
+    const liveFrom = this.lastInbound - this.window - this.maxDelay;
+    for (;;) {
+      const size = (this.outMask + 1) * 2;
+      const frames = new Int32Array(size).fill(-1);
+      const levels = new Float64Array(size);
+      for (let s = 0; s <= this.outMask; s++) {
+        const f = this.outFrame[s]!;
+        if (f < 0 || f < liveFrom) continue;
+        frames[f & (size - 1)] = f;
+        levels[f & (size - 1)] = this.outLevel[s]!;
+      }
+      this.outFrame = frames;
+      this.outLevel = levels;
+      this.outMask = size - 1;
+      const old = frames[frameIndex & (size - 1)]!;
+      if (old < 0 || old === frameIndex || old < liveFrom) return;
+    }
+  }
+
   /** Outbound frames from `frameIndex` on will not play after all (a `clear` dropped them). */
   unscheduled(frameIndex: number): void {
-    for (let s = 0; s < OUT_RING; s++) if (this.outFrame[s]! >= frameIndex) this.outFrame[s] = -1;
+    const frames = this.outFrame;
+    for (let s = 0; s <= this.outMask; s++) if (frames[s]! >= frameIndex) frames[s] = -1;
   }
 
   /** Inbound frame `frameIndex` had mean absolute amplitude `level`. */
   inbound(frameIndex: number, level: number): void {
     this.inLevel[frameIndex & (RING - 1)] = level;
+    if (frameIndex > this.lastInbound) this.lastInbound = frameIndex;
   }
 
   private out(f: number): number {
-    const s = f & (OUT_RING - 1);
+    const s = f & this.outMask;
     return this.outFrame[s] === f ? this.outLevel[s]! : 0;
   }
 

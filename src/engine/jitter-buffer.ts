@@ -17,7 +17,12 @@ import { MULAW_DECODE_TABLE, MULAW_SILENCE, encodeMulawSample } from "./audio/mu
 export interface JitterBufferOptions {
   /** Samples (bytes of mu-law) per frame. Default 160 = 20 ms at 8 kHz. */
   frameSamples: number;
-  /** Frames of audio kept ahead of the read position (memory bound). Default 256 (5.12 s). */
+  /**
+   * Frames of audio kept ahead of the read position (memory bound: 2 bytes per sample). Frames
+   * leave as soon as they are complete, and a gap is waited for at most `reorderFrames` frames or
+   * `maxWaitMs`, so only a payload longer than this (Twilio sends 20 ms) or one arriving that far
+   * ahead of a gap would not fit. Default 64 (1.28 s).
+   */
   capacityFrames: number;
   /** A missing frame is filled once this many later frames have arrived. Default 3. */
   reorderFrames: number;
@@ -37,7 +42,7 @@ export interface JitterBufferOptions {
 /** Defaults (see each field). */
 export const DEFAULT_JITTER_BUFFER_OPTIONS: Readonly<JitterBufferOptions> = Object.freeze({
   frameSamples: 160,
-  capacityFrames: 256,
+  capacityFrames: 64,
   reorderFrames: 3,
   maxWaitMs: 60,
   fadeFrames: 2,
@@ -64,7 +69,8 @@ export interface JitterStats {
   maxStallMs: number;
 }
 
-const SEEN_SLOTS = 1024;
+/** Chunk numbers remembered for duplicate detection (a duplicate older than this is late anyway). */
+const SEEN_SLOTS = 256;
 
 /** See the file comment. */
 export class JitterBuffer {
@@ -86,7 +92,9 @@ export class JitterBuffer {
   frameFilled = false;
 
   private readonly data: Uint8Array;
-  private readonly have: Uint8Array;
+  /** One bit per sample present, `haveWords` 32-bit words per slot. */
+  private readonly have: Uint32Array;
+  private readonly haveWords: number;
   /** Samples present per slot (a frame is complete at `frameSamples`). */
   private readonly haveCount: Int32Array;
   private readonly slotFrame: Int32Array;
@@ -112,7 +120,8 @@ export class JitterBuffer {
     this.fs = this.options.frameSamples;
     this.cap = this.options.capacityFrames;
     this.data = new Uint8Array(this.cap * this.fs);
-    this.have = new Uint8Array(this.cap * this.fs);
+    this.haveWords = Math.ceil(this.fs / 32);
+    this.have = new Uint32Array(this.cap * this.haveWords);
     this.haveCount = new Int32Array(this.cap);
     this.slotFrame = new Int32Array(this.cap).fill(-1);
     this.seen = new Int32Array(SEEN_SLOTS).fill(-1);
@@ -165,22 +174,26 @@ export class JitterBuffer {
     const fs = this.fs;
     const data = this.data;
     const have = this.have;
+    const words = this.haveWords;
     // Copy frame by frame (a payload may start and end mid-frame); plain loops, no views.
     for (let p = pos < readPos ? readPos : pos; p < end; ) {
       const f = (p / fs) | 0;
       const slot = f % this.cap;
       const base = slot * fs;
+      const wordBase = slot * words;
       if (this.slotFrame[slot] !== f) {
         this.slotFrame[slot] = f;
-        have.fill(0, base, base + fs);
+        have.fill(0, wordBase, wordBase + words);
         this.haveCount[slot] = 0;
       }
       const stop = Math.min(end, (f + 1) * fs);
       let count = this.haveCount[slot]!;
-      for (let at = base + (p - f * fs), i = p - pos; p < stop; p++, at++, i++) {
-        data[at] = payload[i]!;
-        if (have[at] === 0) {
-          have[at] = 1;
+      for (let off = p - f * fs, i = p - pos; p < stop; p++, off++, i++) {
+        data[base + off] = payload[i]!;
+        const w = wordBase + (off >> 5);
+        const bit = 1 << (off & 31);
+        if ((have[w]! & bit) === 0) {
+          have[w] = have[w]! | bit;
           count++;
         }
       }
@@ -238,7 +251,7 @@ export class JitterBuffer {
     // Each repeat of the last frame halves its amplitude (−6 dB), so a gap never stutters.
     const fade = this.fadeRun < this.options.fadeFrames;
     for (let i = 0; i < this.fs; i++) {
-      if (owned && this.have[base + i] === 1) this.frame[i] = this.data[base + i]!;
+      if (owned && (this.have[slot * this.haveWords + (i >> 5)]! & (1 << (i & 31))) !== 0) this.frame[i] = this.data[base + i]!;
       // `frame` still holds the frame handed out last: fade it in place.
       else if (fade) this.frame[i] = encodeMulawSample(Math.round(MULAW_DECODE_TABLE[this.frame[i]!]! * 0.5));
       else this.frame[i] = MULAW_SILENCE;

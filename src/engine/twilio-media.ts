@@ -32,8 +32,15 @@ function counter(o: Json, key: string): number | WireError {
   const v = o[key];
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v !== "string") return fail("missing_field", `${key} must be a numeric string`);
-  if (!/^\d{1,15}$/.test(v)) return fail("bad_number", `${key} is not a counter: ${v.slice(0, 20)}`);
-  return Number(v);
+  // 1 to 15 decimal digits (exact as a double); read while checking, no regular expression.
+  const n = v.length;
+  let value = n > 0 && n <= 15 ? 0 : -1;
+  for (let i = 0; i < n && value >= 0; i++) {
+    const d = v.charCodeAt(i) - 48;
+    value = d >= 0 && d <= 9 ? value * 10 + d : -1;
+  }
+  if (value < 0) return fail("bad_number", `${key} is not a counter: ${v.slice(0, 20)}`);
+  return value;
 }
 
 function strOr(o: Json, key: string, fallback: string): string {

@@ -36,6 +36,12 @@ export interface ReplayOptions {
   echo: EchoPath | null;
   /** Called with every input pushed into the engine (benchmarks record them). Default none. */
   onInput?: (input: EngineInput) => void;
+  /**
+   * Pass the scripted STT's events through Deepgram's wire JSON and `parseDeepgramMessage`, as a
+   * live message would come. The codec round-trips these events exactly (stt-events tests), so
+   * the report is the same either way; off by default because it only costs time. Default false.
+   */
+  sttWire?: boolean;
 }
 
 /** Defaults: outbound call with AMD on, leave a message on machines, no echo. */
@@ -90,20 +96,27 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
   let baseLatencyMs = Infinity;
   const echoGain = o.echo ? 10 ** (o.echo.gainDb / 20) : 0;
 
+  const sttWire = o.sttWire === true;
   const sim = new SimulatedTwilio(clock, (markName) =>
     push({
       kind: "twilio",
       atMs: clock.nowMs,
       msg: { event: "mark", sequenceNumber: markSeq++, streamSid, name: markName },
     }),
+    // The played audio is only read back to mix an echo.
+    o.echo !== null,
   );
 
   function deliverStt(evs: SttEvent[]): void {
     for (const ev of evs) {
-      // Through the wire codec, as a live Deepgram message would come.
-      const parsed = parseDeepgramMessage(encodeDeepgramMessage(ev));
-      if (isWireError(parsed)) continue;
-      clock.after(sttDelayMs, () => push({ kind: "stt", atMs: clock.nowMs, event: parsed }));
+      let event: SttEvent = ev;
+      if (sttWire) {
+        // Through the wire codec, as a live Deepgram message would come.
+        const parsed = parseDeepgramMessage(encodeDeepgramMessage(ev));
+        if (isWireError(parsed)) continue;
+        event = parsed;
+      }
+      clock.after(sttDelayMs, () => push({ kind: "stt", atMs: clock.nowMs, event }));
     }
   }
 
@@ -181,55 +194,55 @@ export function replayFixture(fixture: Fixture, name: string, opts: Partial<Repl
     }
   }
 
-  for (const line of fixture.lines) {
+  /** One line of the recording, at the clock's now. */
+  function deliverLine(line: Fixture["lines"][number]): void {
     if (line.kind === "twilio") {
-      const raw = line.fields.msg;
-      clock.at(line.t, () => {
-        const msg = parseTwilioMessage(raw);
-        if (isWireError(msg)) {
-          push({ kind: "twilioError", atMs: clock.nowMs, error: msg });
-          return;
+      const msg = parseTwilioMessage(line.fields.msg);
+      if (isWireError(msg)) {
+        push({ kind: "twilioError", atMs: clock.nowMs, error: msg });
+        return;
+      }
+      if (msg.event === "start") streamSid = msg.streamSid;
+      if (msg.event === "media") {
+        mixEcho(msg, clock.nowMs);
+        durationMs = Math.max(durationMs, msg.timestampMs + msg.payload.length / 8);
+      }
+      push({ kind: "twilio", atMs: clock.nowMs, msg });
+      if (msg.event === "media" && stt) {
+        const reached = msg.timestampMs + msg.payload.length / 8;
+        if (reached > sttAudioMs) {
+          sttAudioMs = reached;
+          deliverStt(stt.advance(reached));
         }
-        if (msg.event === "start") streamSid = msg.streamSid;
-        if (msg.event === "media") {
-          mixEcho(msg, clock.nowMs);
-          durationMs = Math.max(durationMs, msg.timestampMs + msg.payload.length / 8);
-        }
-        push({ kind: "twilio", atMs: clock.nowMs, msg });
-        if (msg.event === "media" && stt) {
-          const reached = msg.timestampMs + msg.payload.length / 8;
-          if (reached > sttAudioMs) {
-            sttAudioMs = reached;
-            deliverStt(stt.advance(reached));
-          }
-        }
-      });
+      }
     } else if (line.kind === "stt") {
-      const raw = line.fields.msg;
-      clock.at(line.t, () => {
-        const ev = parseDeepgramMessage(raw);
-        if (!isWireError(ev)) push({ kind: "stt", atMs: clock.nowMs, event: ev });
-      });
+      const ev = parseDeepgramMessage(line.fields.msg);
+      if (!isWireError(ev)) push({ kind: "stt", atMs: clock.nowMs, event: ev });
     } else if (line.kind === "tts") {
       const f = line.fields;
-      clock.at(line.t, () => {
-        if (typeof f.replyId !== "string") return;
-        if (f.done === true) {
-          push({ kind: "replyDone", atMs: clock.nowMs, replyId: f.replyId });
-          return;
-        }
-        const bytes = typeof f.payload === "string" ? base64Decode(f.payload) : null;
-        if (!bytes) return;
-        push({
-          kind: "agentAudio",
-          atMs: clock.nowMs,
-          replyId: f.replyId,
-          bytes,
-          text: typeof f.text === "string" ? f.text : "",
-          phraseDone: f.phraseDone !== false,
-        });
+      if (typeof f.replyId !== "string") return;
+      if (f.done === true) {
+        push({ kind: "replyDone", atMs: clock.nowMs, replyId: f.replyId });
+        return;
+      }
+      const bytes = typeof f.payload === "string" ? base64Decode(f.payload) : null;
+      if (!bytes) return;
+      push({
+        kind: "agentAudio",
+        atMs: clock.nowMs,
+        replyId: f.replyId,
+        bytes,
+        text: typeof f.text === "string" ? f.text : "",
+        phraseDone: f.phraseDone !== false,
       });
     }
+  }
+
+  // The recording's lines are in time order: step the clock through them rather than scheduling
+  // each one (a line comes before every callback due at the same time, as if scheduled first).
+  for (const line of fixture.lines) {
+    clock.advanceTo(line.t);
+    deliverLine(line);
   }
   clock.run();
   return {

@@ -23,13 +23,20 @@ export class SimulatedTwilio {
   private pending: { name: string; timer: Timer }[] = [];
   /** Stretches of host time during which our audio played, [startMs, endMs), in order. */
   readonly runs: [number, number][] = [];
-  /** Played PCM, one sample per 1/8 ms of host time. */
-  private line = new Int16Array(8000 * 60);
+  /** Played PCM, one sample per 1/8 ms of host time (kept only with `keepPlayed`). */
+  private line: Int16Array;
 
+  /**
+   * `keepPlayed`: keep the played PCM for `playedAt` (an echo harness). Without it nothing is
+   * kept and `playedAt` reads silence. Default true.
+   */
   constructor(
     private readonly clock: VirtualClock,
     private readonly echoMark: (name: string) => void,
-  ) {}
+    private readonly keepPlayed = true,
+  ) {
+    this.line = new Int16Array(keepPlayed ? 8000 * 60 : 0);
+  }
 
   /** A message from the gateway, at the clock's now. */
   receive(msg: TwilioOutbound): void {
@@ -51,7 +58,9 @@ export class SimulatedTwilio {
         const entry = {
           name,
           timer: this.clock.at(Math.max(now, this.playEndMs), () => {
-            this.pending = this.pending.filter((p) => p !== entry);
+            // Marks come due in the order they were sent: this is normally the first one.
+            const i = this.pending.indexOf(entry);
+            if (i >= 0) this.pending.splice(i, 1);
             this.echoMark(name);
           }),
         };
@@ -77,6 +86,7 @@ export class SimulatedTwilio {
   }
 
   private write(startMs: number, bytes: Uint8Array): void {
+    if (!this.keepPlayed) return;
     const at = Math.round(startMs * 8);
     if (at + bytes.length > this.line.length) {
       const bigger = new Int16Array(Math.max(this.line.length * 2, at + bytes.length));

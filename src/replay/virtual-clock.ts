@@ -1,33 +1,58 @@
 /**
  * A virtual clock: a queue of callbacks ordered by time (host ms), then by scheduling order, so
  * a replay is deterministic. `run` advances time by jumping straight to the next callback.
+ *
+ * A replay schedules tens of thousands of callbacks, so the queue is a binary heap of entries
+ * that are their own cancel handles (one allocation per callback), sifted with a hole rather
+ * than by swapping.
  */
-
-interface Entry {
-  atMs: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
 
 /** A cancellable scheduled callback. */
 export interface Timer {
   cancel(): void;
 }
 
+class Entry implements Timer {
+  cancelled = false;
+  constructor(
+    readonly atMs: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+/** Does `a` run before `b`? Time first, then scheduling order. */
+function before(a: Entry, b: Entry): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
+}
+
 /** See the file comment. */
 export class VirtualClock {
   /** Current virtual time, ms. */
   nowMs = 0;
-  private heap: Entry[] = [];
+  private readonly heap: Entry[] = [];
   private seq = 0;
 
   /** Run `fn` at `atMs` (never earlier than now). */
   at(atMs: number, fn: () => void): Timer {
-    const e: Entry = { atMs: Math.max(atMs, this.nowMs), seq: this.seq++, fn, cancelled: false };
-    this.heap.push(e);
-    this.up(this.heap.length - 1);
-    return { cancel: () => void (e.cancelled = true) };
+    const e = new Entry(atMs > this.nowMs ? atMs : this.nowMs, this.seq++, fn);
+    const h = this.heap;
+    // Sift up: move parents down into the hole until `e` fits.
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (!before(e, parent)) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = e;
+    return e;
   }
 
   /** Run `fn` after `delayMs`. */
@@ -37,8 +62,9 @@ export class VirtualClock {
 
   /** Run callbacks in time order until none is left (or `untilMs` is passed). */
   run(untilMs = Infinity): void {
-    while (this.heap.length > 0) {
-      const top = this.heap[0]!;
+    const h = this.heap;
+    while (h.length > 0) {
+      const top = h[0]!;
       if (top.atMs > untilMs) break;
       this.pop();
       if (top.cancelled) continue;
@@ -47,37 +73,43 @@ export class VirtualClock {
     }
   }
 
-  private less(a: Entry, b: Entry): boolean {
-    return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
-  }
-
-  private up(i: number): void {
+  /**
+   * Run every callback due strictly before `atMs`, then move now to `atMs` (never back). A host
+   * with its own time-ordered list (a recording's lines) steps through it with this instead of
+   * scheduling every line: at equal times its item then comes before every callback scheduled
+   * by now, exactly as if it had been scheduled first.
+   */
+  advanceTo(atMs: number): void {
     const h = this.heap;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      const t = h[i]!;
-      h[i] = h[p]!;
-      h[p] = t;
-      i = p;
+    while (h.length > 0) {
+      const top = h[0]!;
+      if (top.atMs >= atMs) break;
+      this.pop();
+      if (top.cancelled) continue;
+      this.nowMs = top.atMs;
+      top.fn();
     }
+    if (atMs > this.nowMs) this.nowMs = atMs;
   }
 
+  /** Remove the first entry: sift the last one down from the root. */
   private pop(): void {
     const h = this.heap;
     const last = h.pop()!;
-    if (h.length === 0) return;
-    h[0] = last;
+    const n = h.length;
+    if (n === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-      if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m]!, h[i]!];
+      if (r < n && before(h[r]!, h[l]!)) m = r;
+      const child = h[m]!;
+      if (!before(child, last)) break;
+      h[i] = child;
       i = m;
     }
+    h[i] = last;
   }
 }

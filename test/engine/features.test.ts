@@ -15,25 +15,38 @@ function lastFeatures(pcm: Int16Array) {
 }
 
 describe("real FFT", () => {
-  test("matches a naive DFT on random input", () => {
-    const n = 64;
-    const rnd = prng(5);
-    const x = Float64Array.from({ length: n }, () => rnd() - 0.5);
-    const re = new Float64Array(n / 2 + 1);
-    const im = new Float64Array(n / 2 + 1);
-    createRealFft(n).forward(x, re, im);
-    let maxErr = 0;
-    for (let k = 0; k <= n / 2; k++) {
-      let r = 0;
-      let i = 0;
-      for (let t = 0; t < n; t++) {
-        r += x[t]! * Math.cos((-2 * Math.PI * k * t) / n);
-        i += x[t]! * Math.sin((-2 * Math.PI * k * t) / n);
+  // Every size exercises another mix of fused stage pairs and a leftover single stage.
+  for (const n of [4, 8, 16, 32, 64, 128, 256, 512, 1024]) {
+    test(`matches a naive DFT on random input, ${n} points (forward and windowed power)`, () => {
+      const rnd = prng(5 + n);
+      const x = Float64Array.from({ length: n }, () => rnd() - 0.5);
+      const w = Float64Array.from({ length: n }, () => 0.5 + rnd());
+      const re = new Float64Array(n / 2 + 1);
+      const im = new Float64Array(n / 2 + 1);
+      const pw = new Float64Array(n / 2 + 1);
+      const fft = createRealFft(n);
+      fft.forward(x, re, im);
+      if (n >= 8) fft.power(x, w, pw, 0.5);
+      let maxErr = 0;
+      for (let k = 0; k <= n / 2; k++) {
+        let r = 0;
+        let i = 0;
+        let wr = 0;
+        let wi = 0;
+        for (let t = 0; t < n; t++) {
+          const c = Math.cos((-2 * Math.PI * k * t) / n);
+          const s = Math.sin((-2 * Math.PI * k * t) / n);
+          r += x[t]! * c;
+          i += x[t]! * s;
+          wr += x[t]! * w[t]! * c;
+          wi += x[t]! * w[t]! * s;
+        }
+        maxErr = Math.max(maxErr, Math.abs(r - re[k]!), Math.abs(i - im[k]!));
+        if (n >= 8) maxErr = Math.max(maxErr, Math.abs((wr * wr + wi * wi) * 0.5 - pw[k]!));
       }
-      maxErr = Math.max(maxErr, Math.abs(r - re[k]!), Math.abs(i - im[k]!));
-    }
-    expect(maxErr).toBeLessThan(1e-9);
-  });
+      expect(maxErr).toBeLessThan(1e-9);
+    });
+  }
 
   test("rejects sizes that are not powers of two", () => {
     expect(() => createRealFft(100)).toThrow(RangeError);
@@ -146,5 +159,45 @@ describe("music features", () => {
     let g = nx.compute(noise.subarray(0, 160));
     for (let i = 160; i + 160 <= noise.length; i += 160) g = nx.compute(noise.subarray(i, i + 160));
     expect({ ...held, noiseSteady: g.steadyPeakShare < 0.2 }).toEqual({ steady: true, still: true, noiseSteady: true });
+  });
+});
+
+describe("feature extractor state", () => {
+  /** A few frames of a gliding tone in noise (deterministic). */
+  const frames = Array.from({ length: 12 }, (_, f) =>
+    Int16Array.from({ length: 160 }, (_, i) => {
+      const n = f * 160 + i;
+      return Math.round(4000 * Math.sin(n * (0.3 + f * 0.01)) + 300 * Math.sin(n * 2.1));
+    }),
+  );
+  const snapshot = (fx: ReturnType<typeof createFeatureExtractor>) =>
+    frames.map((fr) => {
+      const { frame: _frame, bandDb, ...rest } = fx.compute(fr);
+      return { ...rest, bandDb: [...bandDb], power: [...fx.powerSpectrum] };
+    });
+
+  test("the power spectrum is one array for the extractor's life (hosts keep a reference)", () => {
+    const fx = createFeatureExtractor();
+    const before = fx.powerSpectrum;
+    fx.compute(frames[0]!);
+    fx.reset();
+    fx.compute(frames[1]!);
+    expect(fx.powerSpectrum).toBe(before);
+    expect(before.length).toBe(129);
+  });
+
+  test("extractors sharing tables do not share state; reset equals a fresh extractor", () => {
+    const a = createFeatureExtractor();
+    const b = createFeatureExtractor();
+    const fresh = snapshot(createFeatureExtractor());
+    // Interleave a with b on other audio: nothing leaks between them.
+    const first = frames.map((fr, i) => {
+      b.compute(frames[(i * 5) % frames.length]!);
+      const { frame: _frame, bandDb, ...rest } = a.compute(fr);
+      return { ...rest, bandDb: [...bandDb], power: [...a.powerSpectrum] };
+    });
+    expect(first).toEqual(fresh);
+    a.reset();
+    expect(snapshot(a)).toEqual(fresh);
   });
 });

@@ -115,3 +115,15 @@ describe("jitter buffer", () => {
     expect(jb.deadlineMs()).toBe(90);
   });
 });
+
+describe("jitter buffer capacity", () => {
+  test("one payload as long as the default capacity (1.28 s) comes out whole, in order", () => {
+    const jb = new JitterBuffer();
+    const frames = jb.options.capacityFrames;
+    const payload = new Uint8Array(frames * 160).map((_, i) => Math.floor(i / 160) % 200);
+    jb.push(1, 0, payload, 0);
+    const got: number[] = [];
+    while (jb.pop(0)) got.push(jb.frame[0]! === jb.frame[159]! && !jb.frameFilled ? jb.frame[0]! : -1);
+    expect(got).toEqual(Array.from({ length: frames }, (_, i) => i % 200));
+  });
+});

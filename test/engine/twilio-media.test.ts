@@ -62,6 +62,10 @@ describe("Twilio inbound codec", () => {
     ["no event", { sequenceNumber: "1" }, "missing_field"],
     ["unknown event", { event: "dance", sequenceNumber: "1" }, "unknown_event"],
     ["counter not digits", { event: "mark", sequenceNumber: "x1", streamSid: "MZ", mark: { name: "a" } }, "bad_number"],
+    ["counter with a trailing letter", { event: "mark", sequenceNumber: "12a", streamSid: "MZ", mark: { name: "a" } }, "bad_number"],
+    ["empty counter", { event: "mark", sequenceNumber: "", streamSid: "MZ", mark: { name: "a" } }, "bad_number"],
+    ["counter of 16 digits", { event: "mark", sequenceNumber: "1234567890123456", streamSid: "MZ", mark: { name: "a" } }, "bad_number"],
+    ["signed counter", { event: "mark", sequenceNumber: "+1", streamSid: "MZ", mark: { name: "a" } }, "bad_number"],
     ["negative counter", { event: "mark", sequenceNumber: -1, streamSid: "MZ", mark: { name: "a" } }, "missing_field"],
     [
       "bad base64",
@@ -110,5 +114,10 @@ describe("base64", () => {
   });
   test("rejects bad length, bad characters and inner padding", () => {
     expect([base64Decode("abc"), base64Decode("ab!d"), base64Decode("ab==abcd")]).toEqual([null, null, null]);
+    expect([base64Decode("abcdab!="), base64Decode("abcd=bcd"), base64Decode("abc=abcd")]).toEqual([null, null, null]);
+  });
+  test("15-digit counters are read exactly", () => {
+    const msg = { event: "mark", sequenceNumber: "999999999999999", streamSid: "MZ", mark: { name: "a" } };
+    expect(parseTwilioMessage(msg)).toEqual({ event: "mark", sequenceNumber: 999999999999999, streamSid: "MZ", name: "a" });
   });
 });

@@ -24,3 +24,17 @@ describe("golden replays", () => {
     });
   }
 });
+
+describe("scripted STT through Deepgram's wire JSON", () => {
+  // Replay hands the scripted STT's events straight to the engine; the wire path (encode, then
+  // parseDeepgramMessage, as a live message comes) must not change a single engine event.
+  for (const rel of fixtures) {
+    test(rel, () => {
+      const fixture = loadFixture(join(ROOT, rel));
+      const direct = replayFixture(fixture, rel);
+      const wire = replayFixture(fixture, rel, { sttWire: true });
+      expect(wire.events).toEqual(direct.events);
+      expect(wire.report).toEqual(direct.report);
+    });
+  }
+});

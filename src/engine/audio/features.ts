@@ -7,7 +7,7 @@
  * to tell a steady tone from a voiced vowel and two DTMF tones apart. Nothing is allocated per
  * frame: the returned object is reused and overwritten by the next call.
  */
-import { createRealFft } from "./fft.ts";
+import { createRealFft, type RealFft } from "./fft.ts";
 
 /** Features of one frame. Overwritten by the next call to `compute`. */
 export interface FrameFeatures {
@@ -98,23 +98,17 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const options: Readonly<FeatureOptions> = Object.freeze({ ...DEFAULT_FEATURE_OPTIONS, ...opts });
   const { sampleRateHz, frameSamples, windowSamples } = options;
   if (windowSamples < frameSamples) throw new RangeError("windowSamples must be ≥ frameSamples");
-  const fft = createRealFft(windowSamples);
   const half = windowSamples >> 1;
   const binHz = sampleRateHz / windowSamples;
-  const history = new Float64Array(windowSamples);
+  // The power spectrum exists from the start (hosts hand it to other detectors); the rest of the
+  // state is created on the first frame, so an extractor that is never fed (a detector's own,
+  // unused when the engine shares its features) costs next to nothing.
   const power = new Float64Array(half + 1);
-  const prevPower = new Float64Array(half + 1);
-  const peakAge = new Uint16Array(half + 1);
-  const hann = new Float64Array(windowSamples);
-  let windowPower = 0;
-  for (let i = 0; i < windowSamples; i++) {
-    hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / windowSamples);
-    windowPower += hann[i]! * hann[i]!;
-  }
+  let st: ExtractorState | null = null;
+  const { window: hann, windowPower } = hannFor(windowSamples);
   const bin = (hz: number): number => Math.min(half, Math.max(0, Math.round(hz / binHz)));
   const bandBins = Int32Array.from(BAND_EDGES_HZ, bin);
   const nBands = bandBins.length - 1;
-  const bandSum = new Float64Array(nBands);
   const flatLo = bin(300);
   const flatHi = bin(3400);
   const spanLo = Math.max(1, bin(100));
@@ -127,11 +121,7 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const acBinLo = Math.max(1, bin(60));
   const acBinHi = bin(1500);
   const acSize = windowSamples >> 1;
-  const acFft = createRealFft(acSize);
   const acHalf = acSize >> 1;
-  const evenSeq = new Float64Array(acSize);
-  const acRe = new Float64Array(acHalf + 1);
-  const acIm = new Float64Array(acHalf + 1);
   const lagLo = Math.floor(sampleRateHz / 400); // in samples
   const lagHi = Math.min(half, Math.ceil(sampleRateHz / 70));
   const acLagLo = Math.max(1, lagLo >> 1); // in pairs of samples
@@ -162,6 +152,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const powerNorm = 2 / (windowSamples * windowPower * FULL_SCALE_SQ);
 
   function compute(frame: Int16Array): FrameFeatures {
+    st ??= createState(windowSamples, acSize, nBands);
+    const { fft, history, prevPower, peakAge, bandSum, acFft, evenSeq, acRe } = st;
     features.frame = frame;
     const shift = windowSamples - frameSamples;
     history.copyWithin(0, frameSamples);
@@ -217,37 +209,58 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.
     let logSum = 0;
     let linSum = 0;
-    let prod = 1;
-    let inProd = 0;
+    // Whole groups of 8 first (no per-bin counter or branch), then the rest: the same products
+    // and sums in the same order as bin by bin.
+    let k = flatLo;
+    for (const groupsEnd = flatLo + ((flatHi - flatLo) & ~7); k < groupsEnd; k += 8) {
+      const p0 = power[k]! + 1e-14;
+      const p1 = power[k + 1]! + 1e-14;
+      const p2 = power[k + 2]! + 1e-14;
+      const p3 = power[k + 3]! + 1e-14;
+      const p4 = power[k + 4]! + 1e-14;
+      const p5 = power[k + 5]! + 1e-14;
+      const p6 = power[k + 6]! + 1e-14;
+      const p7 = power[k + 7]! + 1e-14;
+      linSum = linSum + p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7;
+      logSum += Math.log(p0 * p1 * p2 * p3 * p4 * p5 * p6 * p7);
+    }
+    if (k < flatHi) {
+      let prod = 1;
+      for (; k < flatHi; k++) {
+        const pe = power[k]! + 1e-14;
+        prod *= pe;
+        linSum += pe;
+      }
+      logSum += Math.log(prod);
+    }
     // Peak tracking and flux over the same bins.
     const peakFloor = bandMax * PEAK_FLOOR;
     let steady = 0;
     let fluxSum = 0;
     let fluxBins = 0;
+    let left = power[flatLo - 1]!;
+    let p = power[flatLo]!;
     for (let k = flatLo; k < flatHi; k++) {
-      const p = power[k]!;
-      const pe = p + 1e-14;
-      prod *= pe;
-      linSum += pe;
-      if (++inProd === 8) {
-        logSum += Math.log(prod);
-        prod = 1;
-        inProd = 0;
-      }
+      const right = power[k + 1]!;
       const q = prevPower[k]!;
-      if (p > peakFloor || q > peakFloor) {
+      if (p > peakFloor) {
         fluxSum += Math.abs(p - q) / (p + q);
         fluxBins++;
-      }
-      if (p > peakFloor && p > power[k - 1]! && p >= power[k + 1]!) {
-        const age = peakAge[k]! + 1;
-        peakAge[k] = age > 60000 ? 60000 : age;
-        if (age >= steadyFrames) steady += p + 0.5 * (power[k - 1]! + power[k + 1]!);
+        if (p > left && p >= right) {
+          const age = peakAge[k]! + 1;
+          peakAge[k] = age > 60000 ? 60000 : age;
+          if (age >= steadyFrames) steady += p + 0.5 * (left + right);
+        } else peakAge[k] = 0;
       } else {
+        if (q > peakFloor) {
+          fluxSum += Math.abs(p - q) / (p + q);
+          fluxBins++;
+        }
         peakAge[k] = 0;
       }
+      left = p;
+      p = right;
     }
-    if (inProd > 0) logSum += Math.log(prod);
     const nFlat = flatHi - flatLo;
     features.flatness = linSum > 0 ? Math.exp(logSum / nFlat) / (linSum / nFlat) : 1;
     const bandPower = linSum - nFlat * 1e-14;
@@ -301,7 +314,7 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       features.periodicity = 0;
       features.pitchHz = 0;
     } else {
-      acFft.forward(evenSeq, acRe, acIm);
+      acFft.forward(evenSeq, acRe, st.acIm);
       let best = -Infinity;
       let bestLag = acLagLo;
       for (let lag = acLagLo; lag <= acLagHi; lag++) {
@@ -332,11 +345,55 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     compute,
     powerSpectrum: power,
     reset() {
-      history.fill(0);
-      prevPower.fill(0);
-      peakAge.fill(0);
+      // A fresh state on the next frame (as after construction).
+      st = null;
     },
   };
+}
+
+/** Per-stream buffers of an extractor (see `createFeatureExtractor`). */
+interface ExtractorState {
+  readonly fft: RealFft;
+  readonly history: Float64Array;
+  readonly prevPower: Float64Array;
+  readonly peakAge: Uint16Array;
+  readonly bandSum: Float64Array;
+  readonly acFft: RealFft;
+  readonly evenSeq: Float64Array;
+  readonly acRe: Float64Array;
+  readonly acIm: Float64Array;
+}
+
+function createState(windowSamples: number, acSize: number, nBands: number): ExtractorState {
+  const half = windowSamples >> 1;
+  return {
+    fft: createRealFft(windowSamples),
+    history: new Float64Array(windowSamples),
+    prevPower: new Float64Array(half + 1),
+    peakAge: new Uint16Array(half + 1),
+    bandSum: new Float64Array(nBands),
+    acFft: createRealFft(acSize),
+    evenSeq: new Float64Array(acSize),
+    acRe: new Float64Array((acSize >> 1) + 1),
+    acIm: new Float64Array((acSize >> 1) + 1),
+  };
+}
+
+/** Hann windows (periodic, sampled at bin centres) by size, shared by every extractor. */
+const HANN = new Map<number, { readonly window: Float64Array; readonly windowPower: number }>();
+
+function hannFor(size: number): { readonly window: Float64Array; readonly windowPower: number } {
+  const cached = HANN.get(size);
+  if (cached) return cached;
+  const window = new Float64Array(size);
+  let windowPower = 0;
+  for (let i = 0; i < size; i++) {
+    window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / size);
+    windowPower += window[i]! * window[i]!;
+  }
+  const w = { window, windowPower };
+  HANN.set(size, w);
+  return w;
 }
 
 /** Fractional bin of a spectral peak by parabolic interpolation of log power. */

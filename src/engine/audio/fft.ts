@@ -22,15 +22,25 @@ export interface RealFft {
   power(input: Float64Array, window: Float64Array, power: Float64Array, scale: number): void;
 }
 
-/** Build a real FFT of `sizeSamples` points (a power of two ≥ 4). */
-export function createRealFft(sizeSamples: number): RealFft {
-  if (sizeSamples < 4 || (sizeSamples & (sizeSamples - 1)) !== 0) {
-    throw new RangeError(`FFT size must be a power of two ≥ 4, got ${sizeSamples}`);
-  }
-  const n = sizeSamples;
-  const m = n >> 1; // complex points
-  const zr = new Float64Array(m);
-  const zi = new Float64Array(m);
+/** Constant tables of a real FFT of one size (shared by every instance of that size). */
+interface FftTables {
+  /** Bit-reversal permutation of the m = n/2 complex points. */
+  readonly bitrev: Uint16Array;
+  /** Stage twiddles of the m-point complex FFT (see `tablesFor`). */
+  readonly twr: Float64Array;
+  readonly twi: Float64Array;
+  /** Split twiddles of the real transform: e^(−2πik/n), k ≤ m. */
+  readonly spr: Float64Array;
+  readonly spi: Float64Array;
+}
+
+/** One table set per size, built on first use: engines are created per call, by the hundred. */
+const TABLES = new Map<number, FftTables>();
+
+function tablesFor(n: number): FftTables {
+  const cached = TABLES.get(n);
+  if (cached) return cached;
+  const m = n >> 1;
   // Bit-reversal permutation of m points.
   const bitrev = new Uint16Array(m);
   const bits = Math.log2(m) | 0;
@@ -51,13 +61,28 @@ export function createRealFft(sizeSamples: number): RealFft {
       twi[off] = Math.sin((-2 * Math.PI * j) / size);
     }
   }
-  // Split twiddles of the real transform: e^(−2πik/n), k ≤ m.
   const spr = new Float64Array(m + 1);
   const spi = new Float64Array(m + 1);
   for (let k = 0; k <= m; k++) {
     spr[k] = Math.cos((-2 * Math.PI * k) / n);
     spi[k] = Math.sin((-2 * Math.PI * k) / n);
   }
+  const t: FftTables = { bitrev, twr, twi, spr, spi };
+  TABLES.set(n, t);
+  return t;
+}
+
+/** Build a real FFT of `sizeSamples` points (a power of two ≥ 4). */
+export function createRealFft(sizeSamples: number): RealFft {
+  if (sizeSamples < 4 || (sizeSamples & (sizeSamples - 1)) !== 0) {
+    throw new RangeError(`FFT size must be a power of two ≥ 4, got ${sizeSamples}`);
+  }
+  const n = sizeSamples;
+  const m = n >> 1; // complex points
+  // Per instance only the work buffers; the constant tables are shared by every FFT of this size.
+  const zr = new Float64Array(m);
+  const zi = new Float64Array(m);
+  const { bitrev, twr, twi, spr, spi } = tablesFor(n);
 
   // The first two radix-2 stages are fused into one radix-4 pass (their twiddles are 1 and −i),
   // so the twiddled stages start at size 8 (or none for m = 4).
@@ -117,9 +142,65 @@ export function createRealFft(sizeSamples: number): RealFft {
   }
 
   function stages(): void {
-    for (let size = quads ? 8 : 4, off = quads ? 3 : 1; size <= m; off += size >> 1, size <<= 1) {
+    let size = quads ? 8 : 4;
+    let off = quads ? 3 : 1;
+    // Two radix-2 stages at a time (sizes s and 2s): their butterflies close over groups of four
+    // points, so each point is loaded and stored once per pair of stages. The arithmetic is the
+    // very same as stage by stage (same products, same order), hence bit-identical results.
+    for (; size * 2 <= m; off += (size >> 1) + size, size <<= 2) {
+      const h = size >> 1;
+      const offB = off + h;
+      for (let j = 0; j < h; j++) {
+        const w1r = twr[off + j]!;
+        const w1i = twi[off + j]!;
+        const w2r = twr[offB + j]!;
+        const w2i = twi[offB + j]!;
+        const w3r = twr[offB + j + h]!;
+        const w3i = twi[offB + j + h]!;
+        for (let i0 = j; i0 < m; i0 += 2 * size) {
+          const i1 = i0 + h;
+          const i2 = i0 + size;
+          const i3 = i2 + h;
+          const x0r = zr[i0]!;
+          const x0i = zi[i0]!;
+          const x1r = zr[i1]!;
+          const x1i = zi[i1]!;
+          const x2r = zr[i2]!;
+          const x2i = zi[i2]!;
+          const x3r = zr[i3]!;
+          const x3i = zi[i3]!;
+          // Stage s: (i0, i1) and (i2, i3), twiddle w1.
+          let tr = x1r * w1r - x1i * w1i;
+          let ti = x1r * w1i + x1i * w1r;
+          const y0r = x0r + tr;
+          const y0i = x0i + ti;
+          const y1r = x0r - tr;
+          const y1i = x0i - ti;
+          tr = x3r * w1r - x3i * w1i;
+          ti = x3r * w1i + x3i * w1r;
+          const y2r = x2r + tr;
+          const y2i = x2i + ti;
+          const y3r = x2r - tr;
+          const y3i = x2i - ti;
+          // Stage 2s: (i0, i2) with twiddle w2, (i1, i3) with twiddle w3.
+          tr = y2r * w2r - y2i * w2i;
+          ti = y2r * w2i + y2i * w2r;
+          zr[i0] = y0r + tr;
+          zi[i0] = y0i + ti;
+          zr[i2] = y0r - tr;
+          zi[i2] = y0i - ti;
+          tr = y3r * w3r - y3i * w3i;
+          ti = y3r * w3i + y3i * w3r;
+          zr[i1] = y1r + tr;
+          zi[i1] = y1i + ti;
+          zr[i3] = y1r - tr;
+          zi[i3] = y1i - ti;
+        }
+      }
+    }
+    if (size <= m) {
+      // One stage left over.
       const half = size >> 1;
-      // Twiddle outer, blocks inner: each twiddle is loaded once per stage.
       for (let j = 0; j < half; j++) {
         const wr = twr[off + j]!;
         const wi = twi[off + j]!;
