@@ -3,7 +3,6 @@
  * carrier (Twilio REST and media, Deepgram, ElevenLabs, OpenAI fakes) in a child process so the
  * measurements are of the gateway's process alone.
  */
-import { heapStats } from "bun:jsc";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
@@ -128,12 +127,14 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
     await post("/v1/phone-numbers", { number: "+15550100000", provider: "sim", agent_id: agent.id });
     Bun.gc(true);
     const rssBase = process.memoryUsage().rss;
-    const heapBase = heapStats().heapSize;
+    const heapBase = process.memoryUsage().heapUsed;
     let rssPeak = rssBase;
     let heapPeak = heapBase;
     const mem = setInterval(() => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      heapPeak = Math.max(heapPeak, heapStats().heapSize);
+      // memoryUsage() is cheap; bun:jsc heapStats() walks the heap and would stall the calls measured.
+      const m = process.memoryUsage();
+      heapPeak = Math.max(heapPeak, m.heapUsed);
+      rssPeak = Math.max(rssPeak, m.rss);
     }, 200);
     const lag = lagSampler();
     const cpu0 = process.cpuUsage();
