@@ -15,6 +15,7 @@ import { serve } from "../../src/server.ts";
 import { CORPUS_DIR, SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, type SimLatencies } from "../../src/sim/carrier.ts";
 import { freePort } from "../../src/sim/world.ts";
 import type { TurnLatency } from "../../src/db/schema/transcripts.ts";
+import type { SessionOptions } from "../../src/session/call-session.ts";
 import { computeTwilioSignature } from "../../src/providers/telephony/signature.ts";
 import { connectTwilioMediaClient, parseFixture } from "../../src/sim/fakes/twilio-media-client.ts";
 
@@ -93,7 +94,15 @@ function lagSampler() {
 export const TURN_FIXTURES = ["turns-pause-01", "turns-number-01", "turns-um-01"].map((n) => join(CORPUS_DIR, `${n}.ndjson`));
 
 /** Places `calls` simultaneous outbound calls and waits until all of them have ended. */
-export async function runLive(opts: { calls: number; latencies: Partial<SimLatencies>; fixtures?: string[]; timeoutMs?: number; dialsPerSecond?: number }): Promise<LiveRun> {
+export async function runLive(opts: {
+  calls: number;
+  latencies: Partial<SimLatencies>;
+  fixtures?: string[];
+  timeoutMs?: number;
+  dialsPerSecond?: number;
+  /** Live session options of the gateway (e.g. the playout lead). */
+  session?: Partial<SessionOptions>;
+}): Promise<LiveRun> {
   const child = await startCarrierProcess(opts.latencies, opts.fixtures ?? TURN_FIXTURES);
   const port = await freePort();
   const config = loadConfig({
@@ -106,6 +115,7 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
     TWILIO_API_BASE_URL: child.urls.twilio,
   });
   const gateway: Gateway = buildGateway(config, {
+    session: opts.session,
     sim: {
       telephony: createTwilioTelephony({ baseUrl: child.urls.twilio })({ accountSid: SIM_ACCOUNT_SID, authToken: SIM_AUTH_TOKEN }),
       authToken: SIM_AUTH_TOKEN,
@@ -158,9 +168,10 @@ export async function runLive(opts: { calls: number; latencies: Partial<SimLaten
     const deadline = t0 + (opts.timeoutMs ?? 90_000);
     const terminal = new Set(["completed", "failed", "busy", "no_answer", "canceled"]);
     // Poll only the calls still running, and rarely: the harness shares the gateway's process.
+    // A live call is a map lookup; the database is asked only about calls without a session.
     let running = [...ids];
     while (performance.now() < deadline && running.length > 0) {
-      await Bun.sleep(250);
+      await Bun.sleep(1000);
       running = running.filter((id) => gateway.registry.has(id) || !terminal.has(gateway.calls.byId(id)?.status ?? ""));
     }
     const wallMs = performance.now() - t0;

@@ -36,7 +36,12 @@ export interface SessionOptions {
 /** Replies in a row that could not be produced before the call is ended with an error. */
 const MAX_FAILED_REPLIES = 2;
 
-export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({ engine: {}, reply: {}, idleTimeoutMs: 15_000 });
+/**
+ * Live calls keep 300 ms of agent audio queued at Twilio (the engine's default is 100 ms): a busy
+ * event loop (hundreds of calls in one process) then never starves the caller's playback, and since
+ * barge-in sends `clear` at once and resumes from what was heard, a deeper queue costs nothing there.
+ */
+export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({ engine: { playout: { leadMs: 300 } }, reply: {}, idleTimeoutMs: 15_000 });
 
 export interface SessionDeps {
   call: CallRow;

@@ -162,9 +162,9 @@ describe("deepgram adapter against the live fake", () => {
     expect(fake.connections.length).toBe(2);
   });
 
-  test("audio goes out in 60 ms chunks; Finalize flushes the partial chunk first", async () => {
+  test("audio goes out in chunks (60 ms here); Finalize flushes the partial chunk first", async () => {
     fake = startDeepgramFake({ apiKey: KEY });
-    session = await new DeepgramStt({ apiKey: KEY, baseUrl: fake.baseUrl }).open({}, () => undefined);
+    session = await new DeepgramStt({ apiKey: KEY, baseUrl: fake.baseUrl, sendChunkMs: 60 }).open({}, () => undefined);
     for (let i = 0; i < 4; i++) session.send(new Uint8Array(160).fill(0xff)); // 80 ms
     await fake.until(() => fake?.connections[0]?.bytesReceived === 480);
     expect(fake.connections[0]!.controls).toEqual([]);
