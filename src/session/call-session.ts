@@ -37,11 +37,12 @@ export interface SessionOptions {
 const MAX_FAILED_REPLIES = 2;
 
 /**
- * Live calls keep 300 ms of agent audio queued at Twilio (the engine's default is 100 ms): a busy
- * event loop (hundreds of calls in one process) then never starves the caller's playback, and since
- * barge-in sends `clear` at once and resumes from what was heard, a deeper queue costs nothing there.
+ * Live calls keep 500 ms of agent audio queued at Twilio (the engine's default is 100 ms): an event
+ * loop stalled by hundreds of calls in one process (measured up to ~550 ms at 500 calls) then never
+ * starves the caller's playback, and since barge-in sends `clear` at once and resumes from what was
+ * heard, a deeper queue costs nothing there.
  */
-export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({ engine: { playout: { leadMs: 300 } }, reply: {}, idleTimeoutMs: 15_000 });
+export const DEFAULT_SESSION_OPTIONS: Readonly<SessionOptions> = Object.freeze({ engine: { playout: { leadMs: 500 } }, reply: {}, idleTimeoutMs: 15_000 });
 
 export interface SessionDeps {
   call: CallRow;
