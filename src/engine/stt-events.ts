@@ -4,17 +4,11 @@
  * seconds of audio; inside the engine they are audio ms. Never throws: a malformed message is a
  * `WireError`.
  */
+import { asObject, isWireError, jsonObject, type Json, wireError } from "./wire-json.ts";
 import type { SttEvent, SttTranscript, SttWord, WireError } from "./types.ts";
 
-type Json = Record<string, unknown>;
 
-function fail(code: string, message: string): WireError {
-  return { error: true, code, message };
-}
 
-function obj(v: unknown): Json | null {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : null;
-}
 
 function seconds(o: Json, key: string): number | null {
   const v = o[key];
@@ -28,35 +22,27 @@ function ms(sec: number): number {
 
 /** Parse one Deepgram live message (raw text or parsed JSON). */
 export function parseDeepgramMessage(raw: unknown): SttEvent | WireError {
-  let value = raw;
-  if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return fail("not_json", "message is not JSON");
-    }
-  }
-  const m = obj(value);
-  if (!m) return fail("not_object", "message is not a JSON object");
+  const m = jsonObject(raw);
+  if (isWireError(m)) return m;
   switch (m.type) {
     case "Results": {
       const start = seconds(m, "start");
       const duration = seconds(m, "duration");
-      if (start === null || duration === null) return fail("missing_field", "start/duration must be numbers");
-      const channel = obj(m.channel);
+      if (start === null || duration === null) return wireError("missing_field", "start/duration must be numbers");
+      const channel = asObject(m.channel);
       const alts = channel && Array.isArray(channel.alternatives) ? channel.alternatives : null;
-      const alt = alts ? obj(alts[0]) : null;
-      if (!alt) return fail("missing_field", "channel.alternatives[0] missing");
+      const alt = alts ? asObject(alts[0]) : null;
+      if (!alt) return wireError("missing_field", "channel.alternatives[0] missing");
       const text = typeof alt.transcript === "string" ? alt.transcript : "";
       const words: SttWord[] = [];
       if (Array.isArray(alt.words)) {
         for (const w of alt.words) {
-          const wo = obj(w);
-          if (!wo) return fail("bad_word", "word is not an object");
+          const wo = asObject(w);
+          if (!wo) return wireError("bad_word", "word is not an object");
           const ws = seconds(wo, "start");
           const we = seconds(wo, "end");
           const word = typeof wo.punctuated_word === "string" ? wo.punctuated_word : wo.word;
-          if (ws === null || we === null || typeof word !== "string") return fail("bad_word", "word needs word/start/end");
+          if (ws === null || we === null || typeof word !== "string") return wireError("bad_word", "word needs word/start/end");
           words.push({ word, startMs: ms(ws), endMs: ms(we) });
         }
       }
@@ -73,12 +59,12 @@ export function parseDeepgramMessage(raw: unknown): SttEvent | WireError {
     }
     case "SpeechStarted": {
       const ts = seconds(m, "timestamp");
-      if (ts === null) return fail("missing_field", "timestamp must be a number");
+      if (ts === null) return wireError("missing_field", "timestamp must be a number");
       return { type: "speechStarted", atAudioMs: ms(ts) };
     }
     case "UtteranceEnd": {
       const end = seconds(m, "last_word_end");
-      if (end === null) return fail("missing_field", "last_word_end must be a number");
+      if (end === null) return wireError("missing_field", "last_word_end must be a number");
       return { type: "utteranceEnd", lastWordEndMs: ms(end) };
     }
     case "Metadata": {
@@ -86,7 +72,7 @@ export function parseDeepgramMessage(raw: unknown): SttEvent | WireError {
       return { type: "metadata", requestId: typeof m.request_id === "string" ? m.request_id : "", durationMs: ms(d ?? 0) };
     }
     default:
-      return fail("unknown_type", `unknown Deepgram message type ${String(m.type).slice(0, 20)}`);
+      return wireError("unknown_type", `unknown Deepgram message type ${String(m.type).slice(0, 20)}`);
   }
 }
 

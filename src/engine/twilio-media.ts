@@ -4,34 +4,25 @@
  * `WireError` with a code. Counters (`sequenceNumber`, `chunk`, `timestamp`) are strings on the
  * wire and numbers inside the engine.
  */
+import { asObject, isWireError, jsonObject, type Json, wireError } from "./wire-json.ts";
 import { base64Decode, base64Encode } from "./base64.ts";
 import type { TwilioInbound, TwilioOutbound, WireError } from "./types.ts";
 
-type Json = Record<string, unknown>;
 
-function fail(code: string, message: string): WireError {
-  return { error: true, code, message };
-}
 
-/** True when a parse result is an error. */
-export function isWireError(value: unknown): value is WireError {
-  return typeof value === "object" && value !== null && (value as { error?: unknown }).error === true;
-}
+export { isWireError } from "./wire-json.ts";
 
-function obj(v: unknown): Json | null {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : null;
-}
 
 function str(o: Json, key: string): string | WireError {
   const v = o[key];
-  return typeof v === "string" ? v : fail("missing_field", `${key} must be a string`);
+  return typeof v === "string" ? v : wireError("missing_field", `${key} must be a string`);
 }
 
 /** A wire counter: a string of decimal digits (a plain non-negative integer is tolerated). */
 function counter(o: Json, key: string): number | WireError {
   const v = o[key];
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  if (typeof v !== "string") return fail("missing_field", `${key} must be a numeric string`);
+  if (typeof v !== "string") return wireError("missing_field", `${key} must be a numeric string`);
   // 1 to 15 decimal digits (exact as a double); read while checking, no regular expression.
   const n = v.length;
   let value = n > 0 && n <= 15 ? 0 : -1;
@@ -39,7 +30,7 @@ function counter(o: Json, key: string): number | WireError {
     const d = v.charCodeAt(i) - 48;
     value = d >= 0 && d <= 9 ? value * 10 + d : -1;
   }
-  if (value < 0) return fail("bad_number", `${key} is not a counter: ${v.slice(0, 20)}`);
+  if (value < 0) return wireError("bad_number", `${key} is not a counter: ${v.slice(0, 20)}`);
   return value;
 }
 
@@ -54,18 +45,10 @@ function strOr(o: Json, key: string, fallback: string): string {
  * the returned `payload` is then a view of it, valid until the next call that reuses it.
  */
 export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): TwilioInbound | WireError {
-  let value = raw;
-  if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return fail("not_json", "message is not JSON");
-    }
-  }
-  const m = obj(value);
-  if (!m) return fail("not_object", "message is not a JSON object");
+  const m = jsonObject(raw);
+  if (isWireError(m)) return m;
   const event = m.event;
-  if (typeof event !== "string") return fail("missing_field", "event must be a string");
+  if (typeof event !== "string") return wireError("missing_field", "event must be a string");
   if (event === "connected") {
     return { event, protocol: strOr(m, "protocol", ""), version: strOr(m, "version", "") };
   }
@@ -75,8 +58,8 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
     case "media": {
       const streamSid = str(m, "streamSid");
       if (typeof streamSid !== "string") return streamSid;
-      const media = obj(m.media);
-      if (!media) return fail("missing_field", "media must be an object");
+      const media = asObject(m.media);
+      if (!media) return wireError("missing_field", "media must be an object");
       const chunk = counter(media, "chunk");
       if (typeof chunk !== "number") return chunk;
       const ts = counter(media, "timestamp");
@@ -84,7 +67,7 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
       const b64 = str(media, "payload");
       if (typeof b64 !== "string") return b64;
       const payload = base64Decode(b64, payloadOut);
-      if (!payload) return fail("bad_payload", "payload is not base64");
+      if (!payload) return wireError("bad_payload", "payload is not base64");
       return {
         event,
         sequenceNumber: seq,
@@ -96,14 +79,14 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
       };
     }
     case "start": {
-      const start = obj(m.start);
-      if (!start) return fail("missing_field", "start must be an object");
+      const start = asObject(m.start);
+      if (!start) return wireError("missing_field", "start must be an object");
       const streamSid = typeof m.streamSid === "string" ? m.streamSid : str(start, "streamSid");
       if (typeof streamSid !== "string") return streamSid;
-      const fmt = obj(start.mediaFormat) ?? {};
+      const fmt = asObject(start.mediaFormat) ?? {};
       const tracks = Array.isArray(start.tracks) ? start.tracks.filter((t) => typeof t === "string") : [];
       const params: Record<string, string> = {};
-      const cp = obj(start.customParameters);
+      const cp = asObject(start.customParameters);
       if (cp) for (const [k, v] of Object.entries(cp)) if (typeof v === "string") params[k] = v;
       const rate = fmt.sampleRate;
       const channels = fmt.channels;
@@ -123,8 +106,8 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
     case "dtmf": {
       const streamSid = str(m, "streamSid");
       if (typeof streamSid !== "string") return streamSid;
-      const dtmf = obj(m.dtmf);
-      if (!dtmf) return fail("missing_field", "dtmf must be an object");
+      const dtmf = asObject(m.dtmf);
+      if (!dtmf) return wireError("missing_field", "dtmf must be an object");
       const digit = str(dtmf, "digit");
       if (typeof digit !== "string") return digit;
       return { event, sequenceNumber: seq, streamSid, track: strOr(dtmf, "track", "inbound_track"), digit };
@@ -132,8 +115,8 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
     case "mark": {
       const streamSid = str(m, "streamSid");
       if (typeof streamSid !== "string") return streamSid;
-      const mark = obj(m.mark);
-      if (!mark) return fail("missing_field", "mark must be an object");
+      const mark = asObject(m.mark);
+      if (!mark) return wireError("missing_field", "mark must be an object");
       const name = str(mark, "name");
       if (typeof name !== "string") return name;
       return { event, sequenceNumber: seq, streamSid, name };
@@ -141,11 +124,11 @@ export function parseTwilioMessage(raw: unknown, payloadOut?: Uint8Array): Twili
     case "stop": {
       const streamSid = str(m, "streamSid");
       if (typeof streamSid !== "string") return streamSid;
-      const stop = obj(m.stop) ?? {};
+      const stop = asObject(m.stop) ?? {};
       return { event, sequenceNumber: seq, streamSid, callSid: strOr(stop, "callSid", "") };
     }
     default:
-      return fail("unknown_event", `unknown event ${event.slice(0, 20)}`);
+      return wireError("unknown_event", `unknown event ${event.slice(0, 20)}`);
   }
 }
 
@@ -163,35 +146,27 @@ export function encodeTwilioOutbound(msg: TwilioOutbound): Json {
 
 /** Parse an outbound message (what a fake Twilio receives from us). */
 export function parseTwilioOutbound(raw: unknown): TwilioOutbound | WireError {
-  let value = raw;
-  if (typeof raw === "string") {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return fail("not_json", "message is not JSON");
-    }
-  }
-  const m = obj(value);
-  if (!m) return fail("not_object", "message is not a JSON object");
+  const m = jsonObject(raw);
+  if (isWireError(m)) return m;
   const streamSid = str(m, "streamSid");
   if (typeof streamSid !== "string") return streamSid;
   switch (m.event) {
     case "media": {
-      const media = obj(m.media);
-      const b64 = media ? str(media, "payload") : fail("missing_field", "media must be an object");
+      const media = asObject(m.media);
+      const b64 = media ? str(media, "payload") : wireError("missing_field", "media must be an object");
       if (typeof b64 !== "string") return b64;
       const payload = base64Decode(b64);
-      return payload ? { event: "media", streamSid, payload } : fail("bad_payload", "payload is not base64");
+      return payload ? { event: "media", streamSid, payload } : wireError("bad_payload", "payload is not base64");
     }
     case "mark": {
-      const mark = obj(m.mark);
-      const name = mark ? str(mark, "name") : fail("missing_field", "mark must be an object");
+      const mark = asObject(m.mark);
+      const name = mark ? str(mark, "name") : wireError("missing_field", "mark must be an object");
       return typeof name === "string" ? { event: "mark", streamSid, name } : name;
     }
     case "clear":
       return { event: "clear", streamSid };
     default:
-      return fail("unknown_event", "unknown outbound event");
+      return wireError("unknown_event", "unknown outbound event");
   }
 }
 
