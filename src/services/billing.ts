@@ -4,7 +4,7 @@
  * A call reserves the price of its maximum duration; its end either settles (connected time is
  * charged, the rest returned) or releases the whole reservation, exactly once.
  */
-import { accountPage, type PageQuery } from "../db/paginate.ts";
+import { accountPage, type PageQuery } from "../db/account-scope.ts";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { accounts, calls, ledgerEntries } from "../db/schema/index.ts";

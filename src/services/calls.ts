@@ -2,7 +2,7 @@
  * Calls: reading them, and moving them through their lifecycle. Every change of status happens in
  * one transaction with its billing movement and its lifecycle event (see call-events.ts).
  */
-import { accountPage } from "../db/paginate.ts";
+import { accountPage, findOwned } from "../db/account-scope.ts";
 import { and, asc, eq, gte, lte, notInArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { calls, type CallStatus } from "../db/schema/index.ts";
@@ -111,7 +111,7 @@ export class CallsService {
   ) {}
 
   find(accountId: string, id: string): CallRow | null {
-    return this.db.select().from(calls).where(and(eq(calls.accountId, accountId), eq(calls.id, id))).get() ?? null;
+    return findOwned(this.db, calls, accountId, id);
   }
 
   get(accountId: string, id: string): CallRow {

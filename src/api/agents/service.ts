@@ -1,5 +1,5 @@
 /** Agents, scoped to an account. Another account's id is simply not found. */
-import { accountPage } from "../../db/paginate.ts";
+import { accountPage, findOwned } from "../../db/account-scope.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
@@ -51,7 +51,7 @@ export class AgentsService {
 
   /** The row, or null; never another account's. */
   find(accountId: string, id: string): AgentRow | null {
-    return this.db.select().from(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, id))).get() ?? null;
+    return findOwned(this.db, agents, accountId, id);
   }
 
   get(accountId: string, id: string): AgentRow {

@@ -1,5 +1,5 @@
 /** Phone numbers, scoped to an account; Twilio credentials are sealed and never returned. */
-import { accountPage } from "../../db/paginate.ts";
+import { accountPage, findOwned } from "../../db/account-scope.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
@@ -45,7 +45,7 @@ export class PhoneNumbersService {
   ) {}
 
   find(accountId: string, id: string): PhoneNumberRow | null {
-    return this.db.select().from(phoneNumbers).where(and(eq(phoneNumbers.accountId, accountId), eq(phoneNumbers.id, id))).get() ?? null;
+    return findOwned(this.db, phoneNumbers, accountId, id);
   }
 
   get(accountId: string, id: string): PhoneNumberRow {

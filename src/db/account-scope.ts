@@ -1,5 +1,6 @@
 /**
- * Account-scoped cursor pagination shared by every list: ids sort by creation (UUIDv7), so a page
+ * Reading an account's own rows: a lookup that never returns another account's row, and the
+ * cursor pagination shared by every list: ids sort by creation (UUIDv7), so a page
  * is "ids after (or, newest first, before) the cursor", fetched with one extra row to learn
  * `has_more`. A cursor that is not one of the account's own rows is refused.
  */
@@ -20,6 +21,11 @@ export interface Page<T> {
 }
 
 type AccountTable = SQLiteTable & { id: SQLiteColumn; accountId: SQLiteColumn };
+
+/** The account's row with this id, or null (another account's id is simply not found). */
+export function findOwned<T extends AccountTable>(db: Db, table: T, accountId: string, id: string): InferSelectModel<T> | null {
+  return (db.select().from(table as SQLiteTable).where(and(eq(table.accountId, accountId), eq(table.id, id))).get() as InferSelectModel<T> | undefined) ?? null;
+}
 
 export function accountPage<T extends AccountTable>(
   db: Db,
