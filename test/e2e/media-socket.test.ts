@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { until } from "../helpers/wait.ts";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { computeTwilioSignature } from "../../src/providers/telephony/signature.ts";
@@ -85,6 +85,11 @@ describe("media websocket", () => {
     expect(recorded.lines.some((l) => l.kind === "sent")).toBe(true);
     const replay = replayFixture(recorded, "recorded").report;
     expect(replay.durationMs).toBeGreaterThan(1000);
+    // deleting the call deletes its recording
+    const del = await fetch(`${world.baseUrl}/v1/calls/${s.callId}`, { method: "DELETE", headers: { authorization: `Bearer ${key}` } });
+    expect(del.status).toBe(200);
+    expect([existsSync(call.recordingPath!), existsSync(call.fixturePath!)]).toEqual([false, false]);
+    expect((await fetch(`${world.baseUrl}/v1/calls/${s.callId}/recording`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(404);
     const metrics = await (await fetch(`${world.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/voice_gateway_malformed_frames_total 2/);
     expect(metrics).toContain("process_cpu_user_seconds_total");
