@@ -1,5 +1,5 @@
+import { providerErrorOf } from "../../helpers/provider-error.ts";
 import { afterEach, describe, expect, test } from "bun:test";
-import { ProviderError } from "../../../src/providers/errors.ts";
 import type { LlmEvent } from "../../../src/providers/llm/port.ts";
 import { OpenAiLlm } from "../../../src/providers/llm/openai.ts";
 import { type OpenAiFake, startOpenAiFake } from "../../../src/sim/fakes/openai.ts";
@@ -17,15 +17,6 @@ async function all(it: AsyncIterable<LlmEvent>): Promise<LlmEvent[]> {
   return out;
 }
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ProviderError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("OpenAI adapter against the SSE fake", () => {
   test("streams text deltas, then done with usage; the reply depends on the messages", async () => {
@@ -106,7 +97,7 @@ describe("OpenAI adapter against the SSE fake", () => {
   test("errors keep OpenAI's code and retryability", async () => {
     fake = startOpenAiFake({ apiKey: KEY, firstTokenDelayMs: 0 });
     const wrong = new OpenAiLlm({ apiKey: "bad", baseUrl: fake.baseUrl });
-    expect((await failure(all(wrong.stream({ messages: [{ role: "user", content: "x" }] })))).toJSON()).toEqual({
+    expect((await providerErrorOf(all(wrong.stream({ messages: [{ role: "user", content: "x" }] })))).toJSON()).toEqual({
       provider: "openai",
       code: "invalid_api_key",
       status: 401,
@@ -115,10 +106,10 @@ describe("OpenAI adapter against the SSE fake", () => {
     });
     const llm = new OpenAiLlm({ apiKey: KEY, baseUrl: fake.baseUrl });
     fake.failNext(429, "Rate limit reached", "requests", "rate_limit_exceeded");
-    const e = await failure(all(llm.stream({ messages: [{ role: "user", content: "x" }] })));
+    const e = await providerErrorOf(all(llm.stream({ messages: [{ role: "user", content: "x" }] })));
     expect([e.code, e.status, e.retryable]).toEqual(["rate_limit_exceeded", 429, true]);
     fake.failNext(500, "The server had an error", "server_error");
-    const e2 = await failure(llm.extract({ name: "r", schema: {} }, [{ role: "user", content: "x" }]));
+    const e2 = await providerErrorOf(llm.extract({ name: "r", schema: {} }, [{ role: "user", content: "x" }]));
     expect([e2.code, e2.status, e2.retryable]).toEqual(["server_error", 500, true]);
   });
 
@@ -126,7 +117,7 @@ describe("OpenAI adapter against the SSE fake", () => {
     fake = startOpenAiFake({ apiKey: KEY });
     fake.stallNext();
     const llm = new OpenAiLlm({ apiKey: KEY, baseUrl: fake.baseUrl, firstTokenTimeoutMs: 40 });
-    const e = await failure(all(llm.stream({ messages: [{ role: "user", content: "x" }] })));
+    const e = await providerErrorOf(all(llm.stream({ messages: [{ role: "user", content: "x" }] })));
     expect([e.code, e.retryable, e.message]).toEqual(["timeout", true, "openai: no token within 40 ms"]);
   });
 
@@ -135,7 +126,7 @@ describe("OpenAI adapter against the SSE fake", () => {
     const llm = new OpenAiLlm({ apiKey: KEY, baseUrl: fake.baseUrl });
     const ac = new AbortController();
     let texts = 0;
-    const e = await failure(
+    const e = await providerErrorOf(
       (async () => {
         for await (const ev of llm.stream({ messages: [{ role: "user", content: "x" }], signal: ac.signal })) {
           if (ev.type === "text" && ev.delta !== "") {

@@ -1,3 +1,4 @@
+import { providerErrorOf } from "../../helpers/provider-error.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import { ProviderError } from "../../../src/providers/errors.ts";
 import { DeepgramStt } from "../../../src/providers/stt/deepgram.ts";
@@ -54,15 +55,6 @@ function summary(events: readonly SttEvent[]): string[] {
   });
 }
 
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("deepgram adapter against the live fake", () => {
   test("query per PROTOCOLS.md, scripted transcript, clean close with Metadata", async () => {
@@ -188,7 +180,7 @@ describe("deepgram adapter against the live fake", () => {
 
   test("a wrong key is a non-retryable 401", async () => {
     fake = startDeepgramFake({ apiKey: KEY });
-    const err = await rejection(new DeepgramStt({ apiKey: "wrong", baseUrl: fake.baseUrl }).open({}, () => undefined));
+    const err = await providerErrorOf(new DeepgramStt({ apiKey: "wrong", baseUrl: fake.baseUrl }).open({}, () => undefined));
     expect(err.toJSON()).toEqual({
       provider: "deepgram",
       code: "unauthorized",
@@ -201,7 +193,7 @@ describe("deepgram adapter against the live fake", () => {
   test("a server that never answers the upgrade hits the connect timeout", async () => {
     const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
-      const err = await rejection(
+      const err = await providerErrorOf(
         new DeepgramStt({ apiKey: KEY, baseUrl: `http://127.0.0.1:${silent.port}`, connectTimeoutMs: 50 }).open({}, () => undefined),
       );
       expect([err.code, err.retryable]).toEqual(["timeout", true]);

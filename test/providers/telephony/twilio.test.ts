@@ -1,5 +1,5 @@
+import { providerErrorOf } from "../../helpers/provider-error.ts";
 import { afterEach, describe, expect, test } from "bun:test";
-import { ProviderError } from "../../../src/providers/errors.ts";
 import type { CreateCallRequest } from "../../../src/providers/telephony/port.ts";
 import { isValidTwilioSignature } from "../../../src/providers/telephony/signature.ts";
 import { createTwilioTelephony } from "../../../src/providers/telephony/twilio.ts";
@@ -60,15 +60,6 @@ function dial(to: string, statusCallback: string, extra: Partial<CreateCallReque
   };
 }
 
-async function rejection(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("twilio adapter against the REST fake", () => {
   test("createCall sends Twilio's form fields and returns the call sid", async () => {
@@ -177,14 +168,14 @@ describe("twilio adapter against the REST fake", () => {
     const { fake, receiver, port } = setup({
       outcomes: { "+8613800000000": { kind: "refuse", code: 21215, message: "Account not authorized to call +8613800000000" } },
     });
-    expect((await rejection(port.createCall(dial("+8613800000000", receiver.url)))).toJSON()).toEqual({
+    expect((await providerErrorOf(port.createCall(dial("+8613800000000", receiver.url)))).toJSON()).toEqual({
       provider: "twilio",
       code: 21215,
       status: 400,
       message: "Account not authorized to call +8613800000000",
       retryable: false,
     });
-    expect((await rejection(port.createCall(dial("07386172392", receiver.url)))).toJSON()).toEqual({
+    expect((await providerErrorOf(port.createCall(dial("07386172392", receiver.url)))).toJSON()).toEqual({
       provider: "twilio",
       code: 21211,
       status: 400,
@@ -197,26 +188,26 @@ describe("twilio adapter against the REST fake", () => {
   test("bad credentials give 20003, unknown call 20404, throttling is retryable", async () => {
     const { fake, receiver } = setup();
     const wrong = createTwilioTelephony({ baseUrl: fake.baseUrl })({ accountSid: ACCOUNT, authToken: "nope" });
-    const e1 = await rejection(wrong.createCall(dial("+14155550105", receiver.url)));
+    const e1 = await providerErrorOf(wrong.createCall(dial("+14155550105", receiver.url)));
     expect([e1.code, e1.status, e1.retryable]).toEqual([20003, 401, false]);
     const port = createTwilioTelephony({ baseUrl: fake.baseUrl })({ accountSid: ACCOUNT, authToken: TOKEN });
-    const e2 = await rejection(port.fetchCall("CA00000000000000000000000000000000"));
+    const e2 = await providerErrorOf(port.fetchCall("CA00000000000000000000000000000000"));
     expect([e2.code, e2.status, e2.retryable]).toEqual([20404, 404, false]);
     fake.failNext(429, 20429);
-    const e3 = await rejection(port.createCall(dial("+14155550105", receiver.url)));
+    const e3 = await providerErrorOf(port.createCall(dial("+14155550105", receiver.url)));
     expect([e3.code, e3.status, e3.retryable]).toEqual([20429, 429, true]);
   });
 
   test("a stalled request times out as a retryable ProviderError", async () => {
     const { fake, receiver, port } = setup();
     fake.stallNext();
-    const err = await rejection(port.createCall(dial("+14155550106", receiver.url)));
+    const err = await providerErrorOf(port.createCall(dial("+14155550106", receiver.url)));
     expect([err.code, err.retryable]).toEqual(["timeout", true]);
   });
 
   test("TwiML over 4000 characters is refused before dialling", async () => {
     const { fake, receiver, port } = setup();
-    const err = await rejection(port.createCall(dial("+14155550107", receiver.url, { twiml: `<Response>${"x".repeat(4000)}</Response>` })));
+    const err = await providerErrorOf(port.createCall(dial("+14155550107", receiver.url, { twiml: `<Response>${"x".repeat(4000)}</Response>` })));
     expect([err.code, err.retryable]).toEqual(["twiml_too_long", false]);
     expect(fake.requests).toEqual([]);
   });

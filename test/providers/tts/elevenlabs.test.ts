@@ -1,5 +1,5 @@
+import { providerErrorOf } from "../../helpers/provider-error.ts";
 import { afterEach, describe, expect, test } from "bun:test";
-import { ProviderError } from "../../../src/providers/errors.ts";
 import { ElevenLabsHttpTts } from "../../../src/providers/tts/elevenlabs-http.ts";
 import { ElevenLabsWsTts } from "../../../src/providers/tts/elevenlabs-ws.ts";
 import { type ElevenLabsFake, startElevenLabsFake } from "../../../src/sim/fakes/elevenlabs.ts";
@@ -20,15 +20,6 @@ async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   return Buffer.concat(parts);
 }
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ProviderError) return e;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("ElevenLabs HTTP streaming adapter", () => {
   test("streams ulaw_8000 whose length follows the text, request as ElevenLabs expects", async () => {
@@ -49,7 +40,7 @@ describe("ElevenLabs HTTP streaming adapter", () => {
   test("vendor errors keep ElevenLabs' code and retryability", async () => {
     fake = startElevenLabsFake({ apiKey: KEY, firstByteDelayMs: 0 });
     const wrong = new ElevenLabsHttpTts({ apiKey: "nope", baseUrl: fake.baseUrl });
-    expect((await failure(collect(wrong.synthesize("hi", { voice: VOICE })))).toJSON()).toEqual({
+    expect((await providerErrorOf(collect(wrong.synthesize("hi", { voice: VOICE })))).toJSON()).toEqual({
       provider: "elevenlabs",
       code: "invalid_api_key",
       status: 401,
@@ -58,7 +49,7 @@ describe("ElevenLabs HTTP streaming adapter", () => {
     });
     const tts = new ElevenLabsHttpTts({ apiKey: KEY, baseUrl: fake.baseUrl });
     fake.failNext(429, "too_many_concurrent_requests", "Too many concurrent requests");
-    const e = await failure(collect(tts.synthesize("hi", { voice: VOICE })));
+    const e = await providerErrorOf(collect(tts.synthesize("hi", { voice: VOICE })));
     expect([e.code, e.status, e.retryable]).toEqual(["too_many_concurrent_requests", 429, true]);
   });
 
@@ -66,7 +57,7 @@ describe("ElevenLabs HTTP streaming adapter", () => {
     fake = startElevenLabsFake({ apiKey: KEY });
     fake.stallNext();
     const tts = new ElevenLabsHttpTts({ apiKey: KEY, baseUrl: fake.baseUrl, firstByteTimeoutMs: 40 });
-    const e = await failure(collect(tts.synthesize("hello", { voice: VOICE })));
+    const e = await providerErrorOf(collect(tts.synthesize("hello", { voice: VOICE })));
     expect([e.code, e.retryable, e.message]).toEqual(["timeout", true, "elevenlabs: no audio within 40 ms"]);
   });
 
@@ -74,7 +65,7 @@ describe("ElevenLabs HTTP streaming adapter", () => {
     fake = startElevenLabsFake({ apiKey: KEY, firstByteDelayMs: 0, chunkBytes: 80, chunkIntervalMs: 200 });
     const tts = new ElevenLabsHttpTts({ apiKey: KEY, baseUrl: fake.baseUrl, idleTimeoutMs: 30 });
     let chunks = 0;
-    const e = await failure(
+    const e = await providerErrorOf(
       (async () => {
         for await (const _ of tts.synthesize("a long sentence", { voice: VOICE })) chunks++;
       })(),
@@ -87,7 +78,7 @@ describe("ElevenLabs HTTP streaming adapter", () => {
     const tts = new ElevenLabsHttpTts({ apiKey: KEY, baseUrl: fake.baseUrl });
     const ac = new AbortController();
     let chunks = 0;
-    const e = await failure(
+    const e = await providerErrorOf(
       (async () => {
         for await (const _ of tts.synthesize("a long sentence to cut", { voice: VOICE, signal: ac.signal })) {
           chunks++;
@@ -135,7 +126,7 @@ describe("ElevenLabs stream-input websocket adapter", () => {
     const stream = new ElevenLabsWsTts({ apiKey: "nope", baseUrl: fake.baseUrl }).open({ voice: VOICE });
     stream.pushText("hello ");
     stream.end();
-    const e = await failure(collect(stream.audio));
+    const e = await providerErrorOf(collect(stream.audio));
     expect([e.code, e.retryable]).toEqual(["invalid_api_key", false]);
   });
 
@@ -146,7 +137,7 @@ describe("ElevenLabs stream-input websocket adapter", () => {
     stream.pushText("a sentence long enough to take a while ");
     stream.end();
     let chunks = 0;
-    const e = await failure(
+    const e = await providerErrorOf(
       (async () => {
         for await (const _ of stream.audio) {
           chunks++;
@@ -162,7 +153,7 @@ describe("ElevenLabs stream-input websocket adapter", () => {
     const stream = new ElevenLabsWsTts({ apiKey: KEY, baseUrl: fake.baseUrl, firstByteTimeoutMs: 30 }).open({ voice: VOICE });
     stream.pushText("hello ");
     stream.end();
-    const e = await failure(collect(stream.audio));
+    const e = await providerErrorOf(collect(stream.audio));
     expect([e.code, e.retryable]).toEqual(["timeout", true]);
   });
 });
