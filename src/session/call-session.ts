@@ -84,6 +84,7 @@ export class CallSession {
   private readonly openedAt: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastActivityMs = 0;
   private maxTimer: ReturnType<typeof setTimeout> | null = null;
   private stt: SttSession | null = null;
   private readonly history: LlmMessage[] = [];
@@ -259,13 +260,25 @@ export class CallSession {
     }, delay);
   }
 
+  /**
+   * Notes activity on the socket. Called for every frame (50 a second), so it only stamps the
+   * time; one timer checks the stamp and re-arms itself for the time that is left.
+   */
   private bumpIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
+    this.lastActivityMs = this.deps.nowMs();
+    if (this.idleTimer) return;
+    const check = () => {
+      const quietMs = this.deps.nowMs() - this.lastActivityMs;
+      if (quietMs < this.o.idleTimeoutMs) {
+        this.idleTimer = setTimeout(check, this.o.idleTimeoutMs - quietMs);
+        return;
+      }
+      this.idleTimer = null;
       this.deps.log.warn({ call_id: this.callId }, "media socket idle: closing");
       this.deps.store.setError(this.callId, `no media for ${this.o.idleTimeoutMs} ms: the connection was closed`);
       this.hangup("failed");
-    }, this.o.idleTimeoutMs);
+    };
+    this.idleTimer = setTimeout(check, this.o.idleTimeoutMs);
   }
 
   private audioAt(hostMs: number | null): number | null {
