@@ -65,6 +65,13 @@ export interface FeatureOptions {
   frameSamples: number;
   /** Analysis window in samples, a power of two ≥ frameSamples. Default 256. */
   windowSamples: number;
+  /**
+   * Frames whose 300–3400 Hz energy is below this (dBFS) are not analysed for voicing:
+   * `periodicity` and `pitchHz` read 0. A voice this far down is below what the VAD accepts as
+   * speech at all (its `minSpeechDb`), and a third of a call's frames are such pauses, so the
+   * pitch transform is spent only where it can matter. Default −55; −Infinity analyses all.
+   */
+  minVoicingDb: number;
 }
 
 /** Defaults: 8 kHz, 160-sample frames, 256-sample window. */
@@ -72,6 +79,7 @@ export const DEFAULT_FEATURE_OPTIONS: Readonly<FeatureOptions> = Object.freeze({
   sampleRateHz: 8000,
   frameSamples: 160,
   windowSamples: 256,
+  minVoicingDb: -55,
 });
 
 /** A stateful per-stream feature extractor (it keeps the previous frame's tail). */
@@ -96,7 +104,7 @@ export function powerToDb(power: number): number {
 /** Create a feature extractor. */
 export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): FeatureExtractor {
   const options: Readonly<FeatureOptions> = Object.freeze({ ...DEFAULT_FEATURE_OPTIONS, ...opts });
-  const { sampleRateHz, frameSamples, windowSamples } = options;
+  const { sampleRateHz, frameSamples, windowSamples, minVoicingDb } = options;
   if (windowSamples < frameSamples) throw new RangeError("windowSamples must be ≥ frameSamples");
   const half = windowSamples >> 1;
   const binHz = sampleRateHz / windowSamples;
@@ -156,15 +164,17 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     const { fft, history, prevPower, peakAge, bandSum, acFft, evenSeq, acRe } = st;
     features.frame = frame;
     const shift = windowSamples - frameSamples;
-    history.copyWithin(0, frameSamples);
+    for (let i = 0; i < shift; i++) history[i] = history[i + frameSamples]!;
     let sumSq = 0;
     let crossings = 0;
-    let prev = history[shift - 1] ?? 0;
+    // A zero crossing is a change of sign bit (0 counts as positive), counted without a branch:
+    // on noise the sign flips at random and a branch would mispredict half the time.
+    let prev = history[shift - 1]! | 0;
     for (let i = 0; i < frameSamples; i++) {
-      const s = frame[i] ?? 0;
+      const s = frame[i]! | 0;
       history[shift + i] = s;
       sumSq += s * s;
-      if ((s >= 0) !== (prev >= 0)) crossings++;
+      crossings += (s ^ prev) >>> 31;
       prev = s;
     }
     features.energyDb = powerToDb(sumSq / frameSamples / FULL_SCALE_SQ);
@@ -173,61 +183,64 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     // The window is applied inside the transform's first pass; bins come out as normalised power.
     fft.power(history, hann, power, powerNorm);
 
-    // One pass per band: band sums; over 100–3800 Hz also the total, centroid and strongest
-    // peak; over 300–3400 Hz (bands 1..3) the strongest bin for the peak floor below.
+    let speechBand = 0;
+    for (let b = 0; b < nBands; b++) {
+      let sum = 0;
+      for (let k = bandBins[b]!, hi = bandBins[b + 1]!; k < hi; k++) sum += power[k]!;
+      bandSum[b] = sum;
+      features.bandDb[b] = powerToDb(sum);
+      if (b >= 1 && b <= 3) speechBand += sum;
+    }
+    features.speechBandDb = powerToDb(speechBand);
+    // Over 100–3800 Hz: the total, the centroid and the strongest peak.
     let total = 0;
     let centroid = 0;
     let peakK = spanLo;
     let peakP = -1;
-    let bandMax = 0;
-    for (let b = 0; b < nBands; b++) {
-      const hi = bandBins[b + 1]!;
-      let sum = 0;
-      for (let k = bandBins[b]!; k < hi; k++) {
-        const p = power[k]!;
-        sum += p;
-        if (k >= spanLo && k < spanHi) {
-          total += p;
-          centroid += p * k;
-          if (p > peakP) {
-            peakP = p;
-            peakK = k;
-          }
-        }
+    for (let k = spanLo; k < spanHi; k++) {
+      const p = power[k]!;
+      total += p;
+      centroid += p * k;
+      if (p > peakP) {
+        peakP = p;
+        peakK = k;
       }
-      bandSum[b] = sum;
     }
-    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
-    let speechBand = 0;
-    for (let b = 0; b < nBands; b++) {
-      features.bandDb[b] = powerToDb(bandSum[b]!);
-      if (b >= 1 && b <= 3) speechBand += bandSum[b]!;
-    }
-    features.speechBandDb = powerToDb(speechBand);
 
     // Flatness over the telephone band: the log of a product of 8 bins at a time (no underflow:
     // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.
     let logSum = 0;
     let linSum = 0;
-    // Whole groups of 8 first (no per-bin counter or branch), then the rest: the same products
-    // and sums in the same order as bin by bin.
+    let bandMax = 0;
     let k = flatLo;
     for (const groupsEnd = flatLo + ((flatHi - flatLo) & ~7); k < groupsEnd; k += 8) {
-      const p0 = power[k]! + 1e-14;
-      const p1 = power[k + 1]! + 1e-14;
-      const p2 = power[k + 2]! + 1e-14;
-      const p3 = power[k + 3]! + 1e-14;
-      const p4 = power[k + 4]! + 1e-14;
-      const p5 = power[k + 5]! + 1e-14;
-      const p6 = power[k + 6]! + 1e-14;
-      const p7 = power[k + 7]! + 1e-14;
-      linSum = linSum + p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7;
-      logSum += Math.log(p0 * p1 * p2 * p3 * p4 * p5 * p6 * p7);
+      const p0 = power[k]!;
+      const p1 = power[k + 1]!;
+      const p2 = power[k + 2]!;
+      const p3 = power[k + 3]!;
+      const p4 = power[k + 4]!;
+      const p5 = power[k + 5]!;
+      const p6 = power[k + 6]!;
+      const p7 = power[k + 7]!;
+      const m = Math.max(p0, p1, p2, p3, p4, p5, p6, p7);
+      if (m > bandMax) bandMax = m;
+      const e0 = p0 + 1e-14;
+      const e1 = p1 + 1e-14;
+      const e2 = p2 + 1e-14;
+      const e3 = p3 + 1e-14;
+      const e4 = p4 + 1e-14;
+      const e5 = p5 + 1e-14;
+      const e6 = p6 + 1e-14;
+      const e7 = p7 + 1e-14;
+      linSum = linSum + e0 + e1 + e2 + e3 + e4 + e5 + e6 + e7;
+      logSum += Math.log(e0 * e1 * e2 * e3 * e4 * e5 * e6 * e7);
     }
     if (k < flatHi) {
       let prod = 1;
       for (; k < flatHi; k++) {
-        const pe = power[k]! + 1e-14;
+        const p = power[k]!;
+        if (p > bandMax) bandMax = p;
+        const pe = p + 1e-14;
         prod *= pe;
         linSum += pe;
       }
@@ -243,21 +256,16 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     for (let k = flatLo; k < flatHi; k++) {
       const right = power[k + 1]!;
       const q = prevPower[k]!;
-      if (p > peakFloor) {
+      prevPower[k] = p;
+      if (p > peakFloor || q > peakFloor) {
         fluxSum += Math.abs(p - q) / (p + q);
         fluxBins++;
-        if (p > left && p >= right) {
-          const age = peakAge[k]! + 1;
-          peakAge[k] = age > 60000 ? 60000 : age;
-          if (age >= steadyFrames) steady += p + 0.5 * (left + right);
-        } else peakAge[k] = 0;
-      } else {
-        if (q > peakFloor) {
-          fluxSum += Math.abs(p - q) / (p + q);
-          fluxBins++;
-        }
-        peakAge[k] = 0;
       }
+      if (p > peakFloor && p > left && p >= right) {
+        const age = peakAge[k]! + 1;
+        peakAge[k] = age > 60000 ? 60000 : age;
+        if (age >= steadyFrames) steady += p + 0.5 * (left + right);
+      } else peakAge[k] = 0;
       left = p;
       p = right;
     }
@@ -266,7 +274,6 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     const bandPower = linSum - nFlat * 1e-14;
     features.steadyPeakShare = bandPower > 1e-12 ? Math.min(1, steady / bandPower) : 0;
     features.spectralFlux = fluxBins > 0 ? fluxSum / fluxBins : 0;
-    prevPower.set(power);
 
     if (total <= 1e-13) {
       features.peakHz = 0;
@@ -275,12 +282,20 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       features.secondPeakHz = 0;
       features.centroidHz = 0;
     } else {
+      const nearLo = Math.max(spanLo, peakK - 2);
+      const nearHi = Math.min(spanHi - 1, peakK + 2);
       let near = 0;
-      for (let k = Math.max(spanLo, peakK - 2); k <= Math.min(spanHi - 1, peakK + 2); k++) near += power[k]!;
+      for (let k = nearLo; k <= nearHi; k++) near += power[k]!;
+      // The second peak: the strongest bin more than 3 bins away from the first.
       let peak2 = -1;
       let peak2P = -1;
-      for (let k = spanLo; k < spanHi; k++) {
-        if (k >= peakK - 3 && k <= peakK + 3) continue;
+      for (let k = spanLo, hi = Math.min(spanHi, peakK - 3); k < hi; k++) {
+        if (power[k]! > peak2P) {
+          peak2P = power[k]!;
+          peak2 = k;
+        }
+      }
+      for (let k = Math.max(spanLo, peakK + 4); k < spanHi; k++) {
         if (power[k]! > peak2P) {
           peak2P = power[k]!;
           peak2 = k;
@@ -288,8 +303,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       }
       let near2 = 0;
       if (peak2 >= 0) {
-        for (let k = Math.max(spanLo, peak2 - 2); k <= Math.min(spanHi - 1, peak2 + 2); k++) {
-          if (k < peakK - 2 || k > peakK + 2) near2 += power[k]!;
+        for (let k = Math.max(spanLo, peak2 - 2), hi = Math.min(spanHi - 1, peak2 + 2); k <= hi; k++) {
+          if (k < nearLo || k > nearHi) near2 += power[k]!;
         }
       }
       features.peakHz = interpolatePeak(power, peakK) * binHz;
@@ -304,11 +319,13 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     // Only bins acBinLo..acBinHi (and their mirrors) of evenSeq are ever non-zero, and they are
     // all rewritten here, so the rest stays zero from construction.
     let s0 = 0;
-    for (let k = acBinLo; k <= acBinHi; k++) {
-      const s = Math.sqrt(power[k]!);
-      evenSeq[k] = s;
-      evenSeq[acSize - k] = s;
-      s0 += s;
+    if (features.speechBandDb >= minVoicingDb) {
+      for (let k = acBinLo; k <= acBinHi; k++) {
+        const s = Math.sqrt(power[k]!);
+        evenSeq[k] = s;
+        evenSeq[acSize - k] = s;
+        s0 += s;
+      }
     }
     if (s0 <= 1e-9) {
       features.periodicity = 0;
