@@ -175,6 +175,23 @@ export class JitterBuffer {
     const data = this.data;
     const have = this.have;
     const words = this.haveWords;
+    if (pos >= readPos && payload.length === fs && pos % fs === 0) {
+      // The usual payload: exactly one whole frame, on a frame boundary. When nothing of that
+      // frame is stored yet, copy it and mark all of it present at once.
+      const f = pos / fs;
+      const slot = f % this.cap;
+      if (this.slotFrame[slot] !== f || this.haveCount[slot] === 0) {
+        this.slotFrame[slot] = f;
+        const base = slot * fs;
+        for (let i = 0; i < fs; i++) data[base + i] = payload[i]!;
+        const wordBase = slot * words;
+        have.fill(0xffffffff, wordBase, wordBase + words);
+        if (fs & 31) have[wordBase + words - 1] = 2 ** (fs & 31) - 1;
+        this.haveCount[slot] = fs;
+        if (f > this.top) this.top = f;
+        return;
+      }
+    }
     // Copy frame by frame (a payload may start and end mid-frame); plain loops, no views.
     for (let p = pos < readPos ? readPos : pos; p < end; ) {
       const f = (p / fs) | 0;
