@@ -32,13 +32,46 @@ const REFERENCE = [
 const clips = loadTenVad();
 const all = confusion();
 const halves = [confusion(), confusion()];
+/** Where the errors sit relative to the labelled segments (frames). */
+const errors = {
+  missedInMusic: 0, // labelled speech while the music gate was closed
+  missedOnset: 0, // first 100 ms of a labelled speech segment
+  missedTail: 0, // last 100 ms of a labelled speech segment
+  missedInside: 0,
+  falseInMusic: 0,
+  falseLeadIn: 0, // before the first labelled speech of a clip (noise floor still warming up)
+  falseAfterEnd: 0, // first 200 ms of a labelled pause (hangover past the label's end)
+  falseBeforeStart: 0, // last 200 ms of a labelled pause (early onset)
+  falseInPause: 0,
+};
+const perClip: Array<{ clip: string; half: string; f1: number; missed: number; missedInMusic: number; falseSpeech: number }> = [];
 for (const [ci, clip] of clips.entries()) {
   const vad = createVad();
+  const c = confusion();
+  let missedInMusic = 0;
+  const labels = clip.labels;
+  const n = labels.length;
+  // Start and end index of the labelled segment each frame belongs to.
+  const segStart = new Int32Array(n);
+  const segEnd = new Int32Array(n);
+  for (let i = 0; i < n; i++) segStart[i] = i > 0 && labels[i] === labels[i - 1] ? segStart[i - 1]! : i;
+  for (let i = n - 1; i >= 0; i--) segEnd[i] = i < n - 1 && labels[i] === labels[i + 1] ? segEnd[i + 1]! : i;
   clip.frames.forEach((f, i) => {
     const r = vad.push(f);
-    count(all, r.speech, clip.labels[i]!);
-    count(halves[ci % 2]!, r.speech, clip.labels[i]!);
+    const l = labels[i]!;
+    count(all, r.speech, l);
+    count(halves[ci % 2]!, r.speech, l);
+    count(c, r.speech, l);
+    const fromStart = i - segStart[i]!;
+    const toEnd = segEnd[i]! - i;
+    if (l && !r.speech) {
+      if (r.music) missedInMusic++;
+      errors[r.music ? "missedInMusic" : fromStart < 5 ? "missedOnset" : toEnd < 5 ? "missedTail" : "missedInside"]++;
+    } else if (!l && r.speech) {
+      errors[r.music ? "falseInMusic" : segStart[i] === 0 ? "falseLeadIn" : fromStart < 10 ? "falseAfterEnd" : toEnd < 10 ? "falseBeforeStart" : "falseInPause"]++;
+    }
   });
+  perClip.push({ clip: clip.name, half: ci % 2 === 0 ? "odd" : "even", f1: scores(c).f1, missed: c.fn, missedInMusic, falseSpeech: c.fp });
 }
 const ours = scores(all);
 const row = (name: string, s: Omit<BinaryScores, "frames">) => [name, s.precision, s.recall, s.f1, s.mcc, s.balancedAccuracy];
@@ -52,6 +85,14 @@ printTable(
     row("ours (even clips)", scores(halves[1]!)),
   ],
 );
+
+console.log("\nten-vad: the ten clips with the lowest F1 (frames)");
+printTable(
+  ["clip", "half", "F1", "missed", "missed in music", "false speech"],
+  [...perClip].sort((a, b) => a.f1 - b.f1).slice(0, 10).map((r) => [r.clip, r.half, r.f1, r.missed, r.missedInMusic, r.falseSpeech]),
+);
+console.log("\nten-vad: where the wrong frames sit");
+printTable(["error", "frames"], Object.entries(errors).map(([k, v]) => [k, v]));
 
 /** Share of frames the VAD calls speech. */
 function speechShare(pcm: Int16Array): { frames: number; speechFrames: number; rate: number } {
@@ -121,7 +162,7 @@ printTable(
 );
 
 const path = writeResult("vad", {
-  tenVad: { clips: clips.length, ours, oddClips: scores(halves[0]!), evenClips: scores(halves[1]!), reference: REFERENCE },
+  tenVad: { clips: clips.length, ours, oddClips: scores(halves[0]!), evenClips: scores(halves[1]!), reference: REFERENCE, perClip, errors },
   targets: { f1: 0.92, mccAbove: 0.5, f1Met: ours.f1 >= 0.92, mccMet: ours.mcc > 0.5 },
   nonSpeech,
   costMicrosPerFrame: { features: featuresUs, featuresVad: featuresVadUs, featuresVadBeep: featuresVadBeepUs },

@@ -119,14 +119,14 @@ export interface Amd {
    * frame's ungated fields, so the engine's music-rejecting VAD serves): the detector then runs
    * no VAD of its own.
    */
-  push(frame: Int16Array, atMs: number, features?: FrameFeatures, vad?: VadFrame): AmdEvent[];
+  push(frame: Int16Array, atMs: number, features?: FrameFeatures, vad?: VadFrame): readonly AmdEvent[];
   /**
    * Push a speech-to-text result (interim or final) received at audio time `atMs`. Interim
    * texts replace each other; finals accumulate.
    */
-  pushTranscript(text: string, atMs: number, isFinal: boolean): AmdEvent[];
+  pushTranscript(text: string, atMs: number, isFinal: boolean): readonly AmdEvent[];
   /** Advance time without audio (a stall); treated as silence. */
-  tick(atMs: number): AmdEvent[];
+  tick(atMs: number): readonly AmdEvent[];
   /** When to call `tick` at the latest if no audio arrives, audio ms; null when done. */
   nextDeadlineMs(): number | null;
   /** The verdict so far (null while undecided). */
@@ -138,6 +138,9 @@ export interface Amd {
   /** The first beep heard (null if none). */
   readonly beep: BeepEvent | null;
 }
+
+/** What `push`, `tick` and `pushTranscript` return when nothing happened (shared, frozen). */
+const NO_EVENTS: readonly AmdEvent[] = Object.freeze([]);
 
 /** Create a detector. */
 export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
@@ -235,13 +238,15 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     beeper = createBeepDetector({ sampleRateHz: o.sampleRateHz, frameMs: o.frameMs, originMs: atMs });
   }
 
-  function drain(): AmdEvent[] {
+  function drain(): readonly AmdEvent[] {
+    // Nearly every frame has nothing to report: hand out one shared empty list, not a new one.
+    if (events.length === 0) return NO_EVENTS;
     const out = events.slice();
     events.length = 0;
     return out;
   }
 
-  function push(frame: Int16Array, atMs: number, features?: FrameFeatures, vadFrame?: VadFrame): AmdEvent[] {
+  function push(frame: Int16Array, atMs: number, features?: FrameFeatures, vadFrame?: VadFrame): readonly AmdEvent[] {
     startAt(atMs);
     const f = features ?? extractor.compute(frame);
     const v: VadFrame =
@@ -297,15 +302,16 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
     return drain();
   }
 
-  function pushTranscript(text: string, atMs: number, isFinal: boolean): AmdEvent[] {
+  function pushTranscript(text: string, atMs: number, isFinal: boolean): readonly AmdEvent[] {
     const all = isFinal ? (finalText = `${finalText} ${text}`) : `${finalText} ${text}`;
     if (text.trim() !== "") transcriptWords = true;
-    const cue = findMachineCue(all);
+    // Once decided, a cue changes nothing: spare the phrase search on every interim result.
+    const cue = verdict === null ? findMachineCue(all) : null;
     if (cue !== null) decide("machine", Math.max(atMs, nowMs), `transcript: "${cue}"`);
     return drain();
   }
 
-  function tick(atMs: number): AmdEvent[] {
+  function tick(atMs: number): readonly AmdEvent[] {
     if (originMs === null) startAt(atMs);
     if (atMs > nowMs) {
       nowMs = atMs;

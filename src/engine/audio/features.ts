@@ -192,11 +192,13 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       if (b >= 1 && b <= 3) speechBand += sum;
     }
     features.speechBandDb = powerToDb(speechBand);
-    // Over 100–3800 Hz: the total, the centroid and the strongest peak.
+    // Over 100–3800 Hz: the total, the centroid and the strongest peak; and the strongest bin
+    // of 300–3400 Hz on the way (the peak floor below), in the same bin order.
     let total = 0;
     let centroid = 0;
     let peakK = spanLo;
     let peakP = -1;
+    let bandMax = 0;
     for (let k = spanLo; k < spanHi; k++) {
       const p = power[k]!;
       total += p;
@@ -205,13 +207,13 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
         peakP = p;
         peakK = k;
       }
+      if (k >= flatLo && k < flatHi && p > bandMax) bandMax = p;
     }
 
     // Flatness over the telephone band: the log of a product of 8 bins at a time (no underflow:
     // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.
     let logSum = 0;
     let linSum = 0;
-    let bandMax = 0;
     let k = flatLo;
     for (const groupsEnd = flatLo + ((flatHi - flatLo) & ~7); k < groupsEnd; k += 8) {
       const p0 = power[k]!;
@@ -222,8 +224,6 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       const p5 = power[k + 5]!;
       const p6 = power[k + 6]!;
       const p7 = power[k + 7]!;
-      const m = Math.max(p0, p1, p2, p3, p4, p5, p6, p7);
-      if (m > bandMax) bandMax = m;
       const e0 = p0 + 1e-14;
       const e1 = p1 + 1e-14;
       const e2 = p2 + 1e-14;
@@ -238,9 +238,7 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     if (k < flatHi) {
       let prod = 1;
       for (; k < flatHi; k++) {
-        const p = power[k]!;
-        if (p > bandMax) bandMax = p;
-        const pe = p + 1e-14;
+        const pe = power[k]! + 1e-14;
         prod *= pe;
         linSum += pe;
       }

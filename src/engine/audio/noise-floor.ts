@@ -40,6 +40,7 @@ export function createNoiseFloor(o: Readonly<NoiseFloorOptions>): NoiseFloor {
   let slot = 0;
   let inSlot = 0;
   let curMin = Infinity;
+  let doneMin = Infinity; // lowest of the completed sub-windows, updated when one closes
   let smoothed = Number.NaN;
   let floor = o.initialFloorDb;
   let warmNoiseMin = Infinity; // lowest smoothed energy of noise-like frames during warm-up
@@ -56,10 +57,11 @@ export function createNoiseFloor(o: Readonly<NoiseFloorOptions>): NoiseFloor {
         filled = Math.min(o.subWindows, filled + 1);
         inSlot = 0;
         curMin = Infinity;
+        // Slots 0..filled−1 hold completed sub-windows (all of them once the ring has wrapped).
+        doneMin = Infinity;
+        for (let i = 0; i < filled; i++) if (mins[i]! < doneMin) doneMin = mins[i]!;
       }
-      // Slots 0..filled−1 hold completed sub-windows (all of them once the ring has wrapped).
-      let m = curMin;
-      for (let i = 0; i < filled; i++) if (mins[i]! < m) m = mins[i]!;
+      let m = curMin < doneMin ? curMin : doneMin;
       if (filled === 0) {
         // Before the first sub-window closes, the initial guess caps the floor (a call that
         // opens with speech must not take that speech for the background) unless frames that
