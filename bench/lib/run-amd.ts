@@ -31,7 +31,7 @@ export function runAmd(fx: Fixture, stt: boolean, opts: Partial<AmdOptions> = {}
   const transcripts = stt ? scriptTranscripts(fx.labels.utterances ?? []) : [];
   let ti = 0;
   const run: AmdRun = { verdict: null, decidedAtMs: null, reason: null, beep: null, greetingEnded: null };
-  const take = (evs: AmdEvent[]): void => {
+  const take = (evs: readonly AmdEvent[]): void => {
     for (const e of evs) {
       if (e.type === "greetingEnded" && !run.greetingEnded) run.greetingEnded = { atMs: e.atMs, by: e.by, detectedAtMs: e.detectedAtMs };
     }

@@ -22,7 +22,7 @@ function feed(amd: Amd, pcm: Int16Array, startMs = 0): { events: AmdEvent[]; end
   }
   return { events, endMs: t };
 }
-const kinds = (evs: AmdEvent[]) => evs.map((e) => (e.type === "verdict" ? `verdict:${e.verdict}` : e.type === "greetingEnded" ? `greetingEnded:${e.by}` : "beep"));
+const kinds = (evs: readonly AmdEvent[]) => evs.map((e) => (e.type === "verdict" ? `verdict:${e.verdict}` : e.type === "greetingEnded" ? `greetingEnded:${e.by}` : "beep"));
 
 describe("AMD decisions on synthetic calls", () => {
   test("a short greeting then silence is a human, decided by deadline when no frames come", () => {
