@@ -84,28 +84,33 @@ export function createRealFft(sizeSamples: number): RealFft {
   const zi = new Float64Array(m);
   const { bitrev, twr, twi, spr, spi } = tablesFor(n);
 
-  // The first two radix-2 stages are fused into one radix-4 pass (their twiddles are 1 and −i),
-  // so the twiddled stages start at size 8 (or none for m = 4).
+  // The first radix-2 stages have trivial twiddles (1 and −i at sizes 2 and 4, and ±1, −i and
+  // (±1 − i)/√2 at size 8): they are fused into the bit-reversed load, four or eight points at a
+  // time. Eight when that leaves an even number of stages, which then go two at a time (below):
+  // for m = 128 that is 3 passes over the data instead of 4.
   const quads = m >= 4;
+  const eights = m >= 8 && (Math.log2(m) & 1) === 1;
+  const ones = new Float64Array(n).fill(1);
 
   /** The m-point complex FFT of the packed (optionally windowed) input into zr/zi. */
   function transform(input: Float64Array, window: Float64Array | null): void {
-    if (window !== null) loadWindowed(input, window);
+    if (eights) loadEights(input, window ?? ones);
     else if (quads) {
+      const w = window ?? ones;
       // Bit-reversed load fused with stages of size 2 and 4.
       for (let i = 0; i < m; i += 4) {
         const j0 = bitrev[i]! << 1;
         const j1 = bitrev[i + 1]! << 1;
         const j2 = bitrev[i + 2]! << 1;
         const j3 = bitrev[i + 3]! << 1;
-        const ar = input[j0]!;
-        const ai = input[j0 + 1]!;
-        const br = input[j1]!;
-        const bi = input[j1 + 1]!;
-        const cr = input[j2]!;
-        const ci = input[j2 + 1]!;
-        const dr = input[j3]!;
-        const di = input[j3 + 1]!;
+        const ar = input[j0]! * w[j0]!;
+        const ai = input[j0 + 1]! * w[j0 + 1]!;
+        const br = input[j1]! * w[j1]!;
+        const bi = input[j1 + 1]! * w[j1 + 1]!;
+        const cr = input[j2]! * w[j2]!;
+        const ci = input[j2 + 1]! * w[j2 + 1]!;
+        const dr = input[j3]! * w[j3]!;
+        const di = input[j3 + 1]! * w[j3 + 1]!;
         const s0r = ar + br;
         const s0i = ai + bi;
         const d0r = ar - br;
@@ -141,9 +146,96 @@ export function createRealFft(sizeSamples: number): RealFft {
     stages();
   }
 
+  /** Bit-reversed load of input·window fused with the stages of size 2, 4 and 8 (m ≥ 8). */
+  function loadEights(input: Float64Array, window: Float64Array): void {
+    for (let i = 0; i < m; i += 8) {
+      // Two groups of four (stages 2 and 4) ...
+      let j = bitrev[i]! << 1;
+      const ar = input[j]! * window[j]!;
+      const ai = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 1]! << 1;
+      const br = input[j]! * window[j]!;
+      const bi = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 2]! << 1;
+      const cr = input[j]! * window[j]!;
+      const ci = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 3]! << 1;
+      const dr = input[j]! * window[j]!;
+      const di = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 4]! << 1;
+      const er = input[j]! * window[j]!;
+      const ei = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 5]! << 1;
+      const fr = input[j]! * window[j]!;
+      const fi = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 6]! << 1;
+      const gr = input[j]! * window[j]!;
+      const gi = input[j + 1]! * window[j + 1]!;
+      j = bitrev[i + 7]! << 1;
+      const hr = input[j]! * window[j]!;
+      const hi = input[j + 1]! * window[j + 1]!;
+      // Size 2.
+      const abr = ar + br;
+      const abi = ai + bi;
+      const xbr = ar - br;
+      const xbi = ai - bi;
+      const cdr = cr + dr;
+      const cdi = ci + di;
+      const xdr = cr - dr;
+      const xdi = ci - di;
+      const efr = er + fr;
+      const efi = ei + fi;
+      const xfr = er - fr;
+      const xfi = ei - fi;
+      const ghr = gr + hr;
+      const ghi = gi + hi;
+      const xhr = gr - hr;
+      const xhi = gi - hi;
+      // Size 4 (twiddles 1, −i): p0..p3 from a..d, q0..q3 from e..h.
+      const p0r = abr + cdr;
+      const p0i = abi + cdi;
+      const p2r = abr - cdr;
+      const p2i = abi - cdi;
+      const p1r = xbr + xdi;
+      const p1i = xbi - xdr;
+      const p3r = xbr - xdi;
+      const p3i = xbi + xdr;
+      const q0r = efr + ghr;
+      const q0i = efi + ghi;
+      const q2r = efr - ghr;
+      const q2i = efi - ghi;
+      const q1r = xfr + xhi;
+      const q1i = xfi - xhr;
+      const q3r = xfr - xhi;
+      const q3i = xfi + xhr;
+      // ... then size 8: q_j turned by e^(−2πij/8).
+      const t1r = (q1r + q1i) * Math.SQRT1_2;
+      const t1i = (q1i - q1r) * Math.SQRT1_2;
+      const t3r = (q3i - q3r) * Math.SQRT1_2;
+      const t3i = -(q3r + q3i) * Math.SQRT1_2;
+      zr[i] = p0r + q0r;
+      zi[i] = p0i + q0i;
+      zr[i + 4] = p0r - q0r;
+      zi[i + 4] = p0i - q0i;
+      zr[i + 1] = p1r + t1r;
+      zi[i + 1] = p1i + t1i;
+      zr[i + 5] = p1r - t1r;
+      zi[i + 5] = p1i - t1i;
+      // −i·q2 = q2i − i·q2r
+      zr[i + 2] = p2r + q2i;
+      zi[i + 2] = p2i - q2r;
+      zr[i + 6] = p2r - q2i;
+      zi[i + 6] = p2i + q2r;
+      zr[i + 3] = p3r + t3r;
+      zi[i + 3] = p3i + t3i;
+      zr[i + 7] = p3r - t3r;
+      zi[i + 7] = p3i - t3i;
+    }
+  }
+
   function stages(): void {
-    let size = quads ? 8 : 4;
-    let off = quads ? 3 : 1;
+    let size = eights ? 16 : quads ? 8 : 4;
+    let off = eights ? 7 : quads ? 3 : 1;
     // Two radix-2 stages at a time (sizes s and 2s): their butterflies close over groups of four
     // points, so each point is loaded and stored once per pair of stages. The arithmetic is the
     // very same as stage by stage (same products, same order), hence bit-identical results.
@@ -218,40 +310,6 @@ export function createRealFft(sizeSamples: number): RealFft {
           zi[b] = ai - ti;
         }
       }
-    }
-  }
-
-  /** Bit-reversed load of input·window fused with the stages of size 2 and 4 (m ≥ 4). */
-  function loadWindowed(input: Float64Array, window: Float64Array): void {
-    for (let i = 0; i < m; i += 4) {
-      const j0 = bitrev[i]! << 1;
-      const j1 = bitrev[i + 1]! << 1;
-      const j2 = bitrev[i + 2]! << 1;
-      const j3 = bitrev[i + 3]! << 1;
-      const ar = input[j0]! * window[j0]!;
-      const ai = input[j0 + 1]! * window[j0 + 1]!;
-      const br = input[j1]! * window[j1]!;
-      const bi = input[j1 + 1]! * window[j1 + 1]!;
-      const cr = input[j2]! * window[j2]!;
-      const ci = input[j2 + 1]! * window[j2 + 1]!;
-      const dr = input[j3]! * window[j3]!;
-      const di = input[j3 + 1]! * window[j3 + 1]!;
-      const s0r = ar + br;
-      const s0i = ai + bi;
-      const d0r = ar - br;
-      const d0i = ai - bi;
-      const s1r = cr + dr;
-      const s1i = ci + di;
-      const d1r = cr - dr;
-      const d1i = ci - di;
-      zr[i] = s0r + s1r;
-      zi[i] = s0i + s1i;
-      zr[i + 2] = s0r - s1r;
-      zi[i + 2] = s0i - s1i;
-      zr[i + 1] = d0r + d1i;
-      zi[i + 1] = d0i - d1r;
-      zr[i + 3] = d0r - d1i;
-      zi[i + 3] = d0i + d1r;
     }
   }
 
