@@ -66,12 +66,15 @@ export interface FeatureOptions {
   /** Analysis window in samples, a power of two ≥ frameSamples. Default 256. */
   windowSamples: number;
   /**
-   * Frames whose 300–3400 Hz energy is below this (dBFS) are not analysed for voicing:
-   * `periodicity` and `pitchHz` read 0. A voice this far down is below what the VAD accepts as
-   * speech at all (its `minSpeechDb`), and a third of a call's frames are such pauses, so the
-   * pitch transform is spent only where it can matter. Default −55; −Infinity analyses all.
+   * Frames whose 300–3400 Hz energy is below this (dBFS) are quiet: their levels are measured
+   * (energy, bands, zero crossings, the spectrum) but not their shape. Peaks, flatness, flux,
+   * steady partials and voicing read as for a featureless background (peaks 0, flatness 1,
+   * periodicity 0), and steady-peak ages hold still until the next frame that is analysed. Every detector already treats such a frame as
+   * background (the VAD's `minSpeechDb`, the music detector's `minLevelDb`, the beep detector's
+   * `minLevelDb` are all at or above it), and a third of a call's frames are such pauses, so the
+   * analysis is spent only where it can matter. Default −55; −Infinity analyses every frame.
    */
-  minVoicingDb: number;
+  minAnalysisDb: number;
 }
 
 /** Defaults: 8 kHz, 160-sample frames, 256-sample window. */
@@ -79,7 +82,7 @@ export const DEFAULT_FEATURE_OPTIONS: Readonly<FeatureOptions> = Object.freeze({
   sampleRateHz: 8000,
   frameSamples: 160,
   windowSamples: 256,
-  minVoicingDb: -55,
+  minAnalysisDb: -55,
 });
 
 /** A stateful per-stream feature extractor (it keeps the previous frame's tail). */
@@ -104,7 +107,7 @@ export function powerToDb(power: number): number {
 /** Create a feature extractor. */
 export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): FeatureExtractor {
   const options: Readonly<FeatureOptions> = Object.freeze({ ...DEFAULT_FEATURE_OPTIONS, ...opts });
-  const { sampleRateHz, frameSamples, windowSamples, minVoicingDb } = options;
+  const { sampleRateHz, frameSamples, windowSamples, minAnalysisDb } = options;
   if (windowSamples < frameSamples) throw new RangeError("windowSamples must be ≥ frameSamples");
   const half = windowSamples >> 1;
   const binHz = sampleRateHz / windowSamples;
@@ -192,6 +195,10 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       if (b >= 1 && b <= 3) speechBand += sum;
     }
     features.speechBandDb = powerToDb(speechBand);
+    if (features.speechBandDb < minAnalysisDb) {
+      quiet(prevPower);
+      return features;
+    }
     // Over 100–3800 Hz: the total, the centroid and the strongest peak; and the strongest bin
     // of 300–3400 Hz on the way (the peak floor below), in the same bin order.
     let total = 0;
@@ -317,13 +324,11 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     // Only bins acBinLo..acBinHi (and their mirrors) of evenSeq are ever non-zero, and they are
     // all rewritten here, so the rest stays zero from construction.
     let s0 = 0;
-    if (features.speechBandDb >= minVoicingDb) {
-      for (let k = acBinLo; k <= acBinHi; k++) {
-        const s = Math.sqrt(power[k]!);
-        evenSeq[k] = s;
-        evenSeq[acSize - k] = s;
-        s0 += s;
-      }
+    for (let k = acBinLo; k <= acBinHi; k++) {
+      const s = Math.sqrt(power[k]!);
+      evenSeq[k] = s;
+      evenSeq[acSize - k] = s;
+      s0 += s;
     }
     if (s0 <= 1e-9) {
       features.periodicity = 0;
@@ -353,6 +358,21 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       features.pitchHz = sampleRateHz / (2 * (bestLag + delta));
     }
     return features;
+  }
+
+  /** The shape fields of a quiet frame (see `minAnalysisDb`). */
+  function quiet(prevPower: Float64Array): void {
+    for (let k = flatLo; k < flatHi; k++) prevPower[k] = power[k]!;
+    features.flatness = 1;
+    features.steadyPeakShare = 0;
+    features.spectralFlux = 0;
+    features.peakHz = 0;
+    features.peakRatio = 0;
+    features.twoPeakRatio = 0;
+    features.secondPeakHz = 0;
+    features.centroidHz = 0;
+    features.periodicity = 0;
+    features.pitchHz = 0;
   }
 
   return {
