@@ -8,7 +8,7 @@
  * ahead of media and marks, and a `clear` drops media and marks still waiting in the queue.
  */
 import { createFeatureExtractor, type FeatureExtractor } from "./audio/features.ts";
-import { MULAW_DECODE_TABLE } from "./audio/mulaw.ts";
+import { MULAW_ABS_TABLE, MULAW_DECODE_TABLE } from "./audio/mulaw.ts";
 import { createAmd, type Amd, type AmdEvent } from "./amd.ts";
 import { BargeInDetector, type BargeInOptions, type BargeInVerdict } from "./bargein.ts";
 import { EchoMonitor, type EchoOptions } from "./echo.ts";
@@ -299,9 +299,9 @@ export class CallEngine {
     const pcm = this.pcm;
     let abs = 0;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
-      const v = MULAW_DECODE_TABLE[bytes[i]!]!;
-      pcm[i] = v;
-      abs += v < 0 ? -v : v;
+      const code = bytes[i]!;
+      pcm[i] = MULAW_DECODE_TABLE[code]!;
+      abs += MULAW_ABS_TABLE[code]!;
     }
     const startMs = frameIndex * FRAME_MS;
     const endMs = startMs + FRAME_MS;

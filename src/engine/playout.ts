@@ -29,19 +29,12 @@
  * Nothing is allocated per frame beyond the outgoing message (the payload is a view of the
  * phrase's own copy whenever the frame lies inside one chunk).
  */
-import { MULAW_DECODE_TABLE, MULAW_SILENCE } from "./audio/mulaw.ts";
+import { MULAW_ABS_TABLE, MULAW_SILENCE } from "./audio/mulaw.ts";
 import { heardText } from "./heard-text.ts";
 import type { PhraseWord, TwilioOutbound } from "./types.ts";
 
 const FRAME_BYTES = 160;
 const FRAME_MS = 20;
-
-/** |sample| of each mu-law code, for the outbound level (no decode + abs per sample). */
-const MULAW_ABS = new Uint16Array(256);
-for (let i = 0; i < 256; i++) {
-  const v = MULAW_DECODE_TABLE[i]!;
-  MULAW_ABS[i] = v < 0 ? -v : v;
-}
 
 /** Playout options; times in ms. */
 export interface PlayoutOptions {
@@ -354,7 +347,7 @@ export class Playout {
   private sendFrame(r: Reply, p: Phrase, hostMs: number, audioMs: number): void {
     const payload = this.takeFrame(p);
     let sum = 0;
-    for (let i = 0; i < FRAME_BYTES; i += 2) sum += MULAW_ABS[payload[i]!]!;
+    for (let i = 0; i < FRAME_BYTES; i += 2) sum += MULAW_ABS_TABLE[payload[i]!]!;
     let startMs = this.playheadEndMs;
     if (audioMs > startMs) {
       // Nothing queued at Twilio: a new stretch of sound starts now.

@@ -32,6 +32,8 @@ interface FftTables {
   /** Split twiddles of the real transform: e^(−2πik/n), k ≤ m. */
   readonly spr: Float64Array;
   readonly spi: Float64Array;
+  /** A window of ones (the transform without a window). */
+  readonly ones: Float64Array;
 }
 
 /** One table set per size, built on first use: engines are created per call, by the hundred. */
@@ -67,7 +69,7 @@ function tablesFor(n: number): FftTables {
     spr[k] = Math.cos((-2 * Math.PI * k) / n);
     spi[k] = Math.sin((-2 * Math.PI * k) / n);
   }
-  const t: FftTables = { bitrev, twr, twi, spr, spi };
+  const t: FftTables = { bitrev, twr, twi, spr, spi, ones: new Float64Array(n).fill(1) };
   TABLES.set(n, t);
   return t;
 }
@@ -82,7 +84,7 @@ export function createRealFft(sizeSamples: number): RealFft {
   // Per instance only the work buffers; the constant tables are shared by every FFT of this size.
   const zr = new Float64Array(m);
   const zi = new Float64Array(m);
-  const { bitrev, twr, twi, spr, spi } = tablesFor(n);
+  const { bitrev, twr, twi, spr, spi, ones } = tablesFor(n);
 
   // The first radix-2 stages have trivial twiddles (1 and −i at sizes 2 and 4, and ±1, −i and
   // (±1 − i)/√2 at size 8): they are fused into the bit-reversed load, four or eight points at a
@@ -90,7 +92,6 @@ export function createRealFft(sizeSamples: number): RealFft {
   // for m = 128 that is 3 passes over the data instead of 4.
   const quads = m >= 4;
   const eights = m >= 8 && (Math.log2(m) & 1) === 1;
-  const ones = new Float64Array(n).fill(1);
 
   /** The m-point complex FFT of the packed (optionally windowed) input into zr/zi. */
   function transform(input: Float64Array, window: Float64Array | null): void {

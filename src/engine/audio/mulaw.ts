@@ -24,6 +24,9 @@ export const MULAW_DECODE_TABLE: Int16Array = (() => {
   return table;
 })();
 
+/** |PCM16 value| of each mu-law code: a frame's level without a decode and a branch per sample. */
+export const MULAW_ABS_TABLE: Uint16Array = Uint16Array.from(MULAW_DECODE_TABLE, (v) => (v < 0 ? -v : v));
+
 function encodeSlow(sample: number): number {
   let s = sample;
   let sign = 0;
