@@ -319,7 +319,10 @@ export class CallEngine {
     const playing = this.playout.isPlaying(endMs);
     if (playing && this.current !== null && this.turns.state === "thinking") this.turns.agentStarted();
     if ((playing || this.bargeIn.holding) && !this.machine) {
-      const verdict = this.bargeIn.frame(frameIndex, v.raw, v.speech);
+      // The ungated decision: while the agent is audible, the inbound stream carries whatever
+      // of our own voice echoes back, and a steady synthetic voice looks like music to the music
+      // cue, which would then hide the caller talking over it. Echo is the echo check's job.
+      const verdict = this.bargeIn.frame(frameIndex, v.ungatedRaw, v.ungatedSpeech);
       if (verdict !== "none") this.onBargeInVerdict(verdict, endMs);
     } else if (this.bargeIn.active) this.bargeIn.reset();
 
