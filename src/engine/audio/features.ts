@@ -199,8 +199,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       quiet(prevPower);
       return features;
     }
-    // Over 100–3800 Hz: the total, the centroid and the strongest peak; and the strongest bin
-    // of 300–3400 Hz on the way (the peak floor below), in the same bin order.
+    // Over 100–3800 Hz: the total, the centroid and the strongest peak; then the strongest bin
+    // of 300–3400 Hz (for the peak floor below).
     let total = 0;
     let centroid = 0;
     let peakK = spanLo;
@@ -214,8 +214,8 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
         peakP = p;
         peakK = k;
       }
-      if (k >= flatLo && k < flatHi && p > bandMax) bandMax = p;
     }
+    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
 
     // Flatness over the telephone band: the log of a product of 8 bins at a time (no underflow:
     // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.

@@ -324,7 +324,8 @@ export function createRealFft(sizeSamples: number): RealFft {
     im[0] = 0;
     re[m] = z0r - z0i;
     im[m] = 0;
-    for (let k = 1; k < m; k++) {
+    // Bins k and m − k from one pair of loads (see power()).
+    for (let k = 1, h = m >> 1; k <= h; k++) {
       const ar = zr[k]!;
       const ai = zi[k]!;
       const br = zr[m - k]!;
@@ -336,8 +337,14 @@ export function createRealFft(sizeSamples: number): RealFft {
       const oi = (br - ar) * 0.5;
       const wr = spr[k]!;
       const wi = spi[k]!;
-      re[k] = er + or * wr - oi * wi;
-      im[k] = ei + or * wi + oi * wr;
+      const orwr = or * wr;
+      const oiwi = oi * wi;
+      const orwi = or * wi;
+      const oiwr = oi * wr;
+      re[k] = er + orwr - oiwi;
+      im[k] = ei + orwi + oiwr;
+      re[m - k] = er - orwr + oiwi;
+      im[m - k] = -ei + orwi + oiwr;
     }
   }
 
@@ -350,7 +357,9 @@ export function createRealFft(sizeSamples: number): RealFft {
     out[m] = (z0r - z0i) * (z0r - z0i) * scale;
     // As in forward(), with the ½ of E and O folded into the scale (¼ on the power).
     const s4 = scale * 0.25;
-    for (let k = 1; k < m; k++) {
+    // Bins k and m − k read the same two points: for m − k, E is conj E(k), O is conj O(k) and
+    // the twiddle is −conj W^k, so both come from one pair of loads.
+    for (let k = 1, h = m >> 1; k <= h; k++) {
       const ar = zr[k]!;
       const ai = zi[k]!;
       const br = zr[m - k]!;
@@ -361,9 +370,16 @@ export function createRealFft(sizeSamples: number): RealFft {
       const oi = br - ar;
       const wr = spr[k]!;
       const wi = spi[k]!;
-      const xr = er + or * wr - oi * wi;
-      const xi = ei + or * wi + oi * wr;
+      const ow = or * wr;
+      const oiwi = oi * wi;
+      const orwi = or * wi;
+      const oiwr = oi * wr;
+      const xr = er + ow - oiwi;
+      const xi = ei + orwi + oiwr;
       out[k] = (xr * xr + xi * xi) * s4;
+      const yr = er - ow + oiwi;
+      const yi = -ei + orwi + oiwr;
+      out[m - k] = (yr * yr + yi * yi) * s4;
     }
   }
 
