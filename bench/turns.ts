@@ -5,9 +5,12 @@
  * utterance labelled not complete (the caller had not finished). Replayed as outbound calls with
  * AMD off (so the first turn is not held for the answering-machine verdict; the AMD-on figure is
  * printed too) and with the scripted STT delivering its results 100, 150 and 250 ms after the audio.
+ * Scored on the committed recordings and, when present, on the generated large set in
+ * bench/.cache/corpus (`bun run corpus --large --out bench/.cache/corpus`).
  * Targets: median ≤ 350 ms, ≤ 3 % cut early.
  * Run: bun bench/turns.ts
  */
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CallEngineOptions } from "../src/engine/call-engine.ts";
 import { listFixtures } from "../src/replay/golden.ts";
@@ -17,6 +20,7 @@ import { median, quantile } from "./lib/metrics.ts";
 import { printTable, writeResult } from "./lib/table.ts";
 
 const ROOT = join(import.meta.dir, "..");
+const LARGE = join(ROOT, "bench/.cache/corpus");
 
 interface Utt {
   startMs: number;
@@ -25,14 +29,23 @@ interface Utt {
   interrupts?: boolean;
 }
 
-const files = listFixtures(ROOT)
+type Recording = { rel: string; fixture: ReturnType<typeof loadFixture> };
+const isTurnRecording = ({ fixture }: Recording): boolean => {
+  const u = fixture.header.labels?.utterances;
+  return Array.isArray(u) && u.length > 0 && String(fixture.header.labels?.category ?? "").startsWith("turns");
+};
+const committed = listFixtures(ROOT)
   .map((rel) => ({ rel, fixture: loadFixture(join(ROOT, rel)) }))
-  .filter(({ fixture }) => {
-    const u = fixture.header.labels?.utterances;
-    return Array.isArray(u) && u.length > 0 && String(fixture.header.labels?.category ?? "").startsWith("turns");
-  });
+  .filter(isTurnRecording);
+const large = existsSync(LARGE)
+  ? readdirSync(LARGE)
+      .filter((f) => f.startsWith("turns-") && f.endsWith(".ndjson"))
+      .sort()
+      .map((f) => ({ rel: `bench/.cache/corpus/${f}`, fixture: loadFixture(join(LARGE, f)) }))
+      .filter(isTurnRecording)
+  : [];
 
-function score(engine: Partial<CallEngineOptions>, sttDelayMs: number) {
+function score(files: Recording[], engine: Partial<CallEngineOptions>, sttDelayMs: number) {
   const latencies: number[] = [];
   let turns = 0;
   let cut = 0;
@@ -65,17 +78,23 @@ function score(engine: Partial<CallEngineOptions>, sttDelayMs: number) {
 
 const rows: (string | number)[][] = [];
 const results: Record<string, unknown>[] = [];
-for (const [name, engine] of [
-  ["AMD off", { amd: false }],
-  ["AMD on (first turn waits for the verdict)", { amd: true }],
-] as [string, Partial<CallEngineOptions>][]) {
-  for (const delay of name === "AMD off" ? [100, 150, 250] : [150]) {
-    const s = score(engine, delay);
-    rows.push([name, delay, s.turns, s.medianMs, s.p90Ms, s.cutEarly, s.cutEarlyPct, s.missed]);
-    results.push({ config: name, sttDelayMs: delay, ...s });
+const sets: [string, Recording[]][] = [["committed", committed]];
+if (large.length > 0) sets.push(["large", large]);
+for (const [set, files] of sets) {
+  for (const [name, engine] of [
+    ["AMD off", { amd: false }],
+    ["AMD on (first turn waits for the verdict)", { amd: true }],
+  ] as [string, Partial<CallEngineOptions>][]) {
+    for (const delay of name === "AMD off" ? [100, 150, 250] : [150]) {
+      const s = score(files, engine, delay);
+      rows.push([set, name, delay, s.turns, s.medianMs, s.p90Ms, s.cutEarly, s.cutEarlyPct, s.missed]);
+      results.push({ set, recordings: files.length, config: name, sttDelayMs: delay, ...s });
+    }
   }
 }
-printTable(["config", "STT delay ms", "finished turns", "median ms", "p90 ms", "cut early", "cut %", "no end found"], rows);
-console.log(`fixtures: ${files.map((f) => f.rel.split("/").pop()).join(", ")}`);
+printTable(["set", "config", "STT delay ms", "finished turns", "median ms", "p90 ms", "cut early", "cut %", "no end found"], rows);
+console.log(`recordings: ${committed.length} committed, ${large.length} generated`);
 console.log("targets: median ≤ 350 ms after end of speech, ≤ 3 % cut early");
-console.log(`wrote ${writeResult("turns", { fixtures: files.length, targets: { medianMs: 350, cutEarlyPct: 3 }, results })}`);
+console.log(
+  `wrote ${writeResult("turns", { fixtures: committed.length, largeFixtures: large.length, targets: { medianMs: 350, cutEarlyPct: 3 }, results })}`,
+);

@@ -35,6 +35,12 @@ export interface BargeInOptions {
   wordsWaitMs: number;
   /** Unvoiced frames that end a stretch of speech. Default 4 (80 ms). */
   gapFrames: number;
+  /**
+   * After resuming on a backchannel, how long later words of that same speech can still turn it
+   * into a barge-in ("okay" then "..., thanks, but"): the recogniser may finish the utterance
+   * after its first word was judged. Default 1500.
+   */
+  lateWordsMs: number;
 }
 
 /** Defaults (see each field). */
@@ -43,6 +49,7 @@ export const DEFAULT_BARGE_IN_OPTIONS: Readonly<BargeInOptions> = Object.freeze(
   confirmSpeechMs: 1000,
   wordsWaitMs: 600,
   gapFrames: 4,
+  lateWordsMs: 1500,
 });
 
 /**
@@ -77,6 +84,10 @@ export class BargeInDetector {
   private echoSeen = false;
   private vetoed = false;
   private forced = false;
+  /** Audio ms of the last resume on a backchannel (NaN: none pending). */
+  private backchannelResumeMs = Number.NaN;
+  /** Later words made that backchannel more: barge in at the next frame. */
+  private lateForced = false;
   private readonly duckFrames: number;
   private readonly confirmFrames: number;
   private readonly waitFrames: number;
@@ -94,6 +105,11 @@ export class BargeInDetector {
   /** Is a candidate in progress (held or not)? */
   get active(): boolean {
     return this.state !== IDLE;
+  }
+
+  /** Did later words turn a resumed backchannel into a barge-in not yet given (see `lateWords`)? */
+  get latePending(): boolean {
+    return this.lateForced;
   }
 
   /** Is the agent held for a candidate? */
@@ -119,6 +135,13 @@ export class BargeInDetector {
    */
   frame(frameIndex: number, voiced: boolean, speech: boolean): BargeInVerdict {
     if (this.state === IDLE) {
+      if (this.lateForced) {
+        // The resumed backchannel was the start of more: barge in on it now.
+        this.lateForced = false;
+        this.backchannelResumeMs = Number.NaN;
+        this.startMs = this.lastStartMs;
+        return this.bargeIn(frameIndex);
+      }
       if (!voiced) return "none";
       this.begin(frameIndex);
     }
@@ -165,7 +188,10 @@ export class BargeInDetector {
     }
     // The speech has stopped: a backchannel's words resume at once; otherwise wait for words.
     this.silent++;
-    if (this.vetoed) return this.resume("backchannel");
+    if (this.vetoed) {
+      this.backchannelResumeMs = (frameIndex + 1) * 20;
+      return this.resume("backchannel");
+    }
     if (this.silent >= this.waitFrames) return this.resume(this.echoSeen ? "echo" : "noise");
     return "none";
   }
@@ -178,6 +204,23 @@ export class BargeInDetector {
     if (this.state === IDLE || !text.trim()) return;
     if (isBackchannel(text)) this.vetoed = true;
     else this.forced = true;
+  }
+
+  /**
+   * Words that arrive with no candidate in progress, covering audio up to `endMs`, at audio ms
+   * `nowMs`: if they extend the speech last resumed as a backchannel into more than one, the
+   * next frame barges in on it (the agent stops and the caller's turn starts from it).
+   * Returns true when they did.
+   */
+  lateWords(text: string, endMs: number, nowMs: number): boolean {
+    if (this.state !== IDLE || Number.isNaN(this.backchannelResumeMs)) return false;
+    if (nowMs - this.backchannelResumeMs > this.options.lateWordsMs) {
+      this.backchannelResumeMs = Number.NaN;
+      return false;
+    }
+    if (endMs < this.lastStartMs || !text.trim() || isBackchannel(text)) return false;
+    this.lateForced = true;
+    return true;
   }
 
   private bargeIn(frameIndex: number): BargeInVerdict {
@@ -200,5 +243,7 @@ export class BargeInDetector {
   reset(): void {
     this.startMs = Number.NaN;
     this.state = IDLE;
+    this.lateForced = false;
+    this.backchannelResumeMs = Number.NaN;
   }
 }

@@ -129,6 +129,8 @@ export class CallEngine {
   private readonly awaitingFirstAudio: string[] = [];
   /** Text of the latest transcript covering a barge-in candidate (handed to the turn when it barges in). */
   private candidateText = "";
+  /** Audio ms where the words of `candidateText` end. */
+  private candidateEndMs = -1;
   /** Audio ms at which the current hold sent its `clear` (NaN: no hold, or it had nothing to clear). */
   private holdClearMs = Number.NaN;
 
@@ -513,6 +515,11 @@ export class CallEngine {
     if (done === this.current) {
       this.current = null;
       this.turns.agentFinished();
+      // Words that made a resumed backchannel more came as the reply ended: they are the
+      // caller's turn (nothing is left to interrupt).
+      if (this.bargeIn.latePending) {
+        this.turns.bargedIn(this.bargeIn.lastStartMs, this.nowAudioMs, this.candidateText, this.candidateEndMs);
+      }
       this.bargeIn.reset();
       this.holdClearMs = Number.NaN;
       if (this.playout.held) this.playout.resume();
@@ -575,7 +582,7 @@ export class CallEngine {
       });
     }
     this.current = null;
-    this.turns.bargedIn(speechStartMs, nowMs, this.candidateText);
+    this.turns.bargedIn(speechStartMs, nowMs, this.candidateText, this.candidateEndMs);
     this.candidateText = "";
   }
 
@@ -595,7 +602,11 @@ export class CallEngine {
         if (this.turns.state === "agentSpeaking") {
           if (this.bargeIn.active && ev.endMs >= this.bargeIn.startMs && ev.text) {
             this.candidateText = ev.text;
+            this.candidateEndMs = ev.endMs;
             this.bargeIn.words(ev.text);
+          } else if (ev.text && this.bargeIn.lateWords(ev.text, ev.endMs, now)) {
+            this.candidateText = ev.text;
+            this.candidateEndMs = ev.endMs;
           }
           return;
         }

@@ -252,6 +252,11 @@ export class TurnTaker {
     // The words may arrive before the VAD's onset is confirmed.
     if (this.state === "listening" && ev.text) this.startSpeaking(Math.max(this.lastWordEndMs, 0));
     if (this.state === "userSpeaking") {
+      // Words the flush did not cover (the recogniser was still behind when we asked): ask again,
+      // or their final waits for the provider's own endpointing.
+      if (!ev.isFinal && ev.text && this.finalized && nowMs - this.userEndMs >= this.options.finalizeAfterMs) {
+        this.sink.finalize();
+      }
       if (this.speculated && !this.sameAsSpeculation()) {
         // New words after a speculation: it no longer matches what the caller said.
         this.sink.discard(nowMs);
@@ -286,15 +291,17 @@ export class TurnTaker {
 
   /**
    * The caller barged in at audio ms `speechStartMs`: their turn starts now, with `interim`, the
-   * latest words heard over the agent (the STT result covering them may not come again).
+   * latest words heard over the agent (the STT result covering them may not come again), which
+   * end at audio ms `interimEndMs`.
    */
-  bargedIn(speechStartMs: number, nowMs: number, interim = ""): void {
+  bargedIn(speechStartMs: number, nowMs: number, interim = "", interimEndMs = -1): void {
     this.reset();
     this.ignoreBeforeMs = speechStartMs - 1;
     this.startSpeaking(nowMs);
     if (interim) {
       this.interim = interim;
       this.wordsChanged();
+      this.lastWordEndMs = interimEndMs;
     }
   }
 

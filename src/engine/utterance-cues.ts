@@ -14,7 +14,11 @@ export type TailKind =
   | "open"
   /** Ends on a filler, conjunction, preposition, article or a comma: more is coming. */
   | "incomplete"
-  /** Ends inside a run of digits (a number being read out): more is coming, with pauses. */
+  /**
+   * Ends inside a run of digits (a number being read out): more is coming, with pauses. A run
+   * that already makes a whole phone number (see `COMPLETE_NUMBER_DIGITS`) and ends a sentence is
+   * `complete` instead.
+   */
   | "digits"
   /** No words yet. */
   | "empty";
@@ -53,6 +57,41 @@ function isDigitToken(w: string): boolean {
   return /^\d+$/.test(w) || DIGIT_WORDS.has(w);
 }
 
+/** Single digits spoken as words ("oh" is zero). */
+const DIGIT_VALUE = new Set("zero oh one two three four five six seven eight nine".split(" "));
+
+/**
+ * Digit counts of a whole phone number read out: 10 (a North American number: area code,
+ * exchange, line) or 11 beginning with 1 (the same with its country code). A caller reading one
+ * stops there; fewer digits, or more (a card or account number read in groups), may go on.
+ */
+const COMPLETE_NUMBER_DIGITS = 10;
+
+/**
+ * Digits in the run of number words at the end of `ws` ("double five" is two, "555" three), and
+ * whether it begins with a 1; null when the run holds words that are not single digits
+ * ("hundred", "ten"), which read an amount, not a number digit by digit.
+ */
+function trailingDigits(ws: readonly string[]): { count: number; leadingOne: boolean } | null {
+  let count = 0;
+  let first = "";
+  for (let i = ws.length - 1; i >= 0; i--) {
+    const w = ws[i]!.replace(/-/g, "");
+    if (/^\d+$/.test(w)) {
+      count += w.length;
+      first = w[0]!;
+    } else if (DIGIT_VALUE.has(w)) {
+      count += 1;
+      first = w;
+    } else if (w === "double" || w === "triple") {
+      // "double five": the five after it was counted once already.
+      count += w === "double" ? 1 : 2;
+    } else if (DIGIT_WORDS.has(w)) return null;
+    else break;
+  }
+  return { count, leadingOne: first === "1" || first === "one" };
+}
+
 /** Classify the end of a transcript. */
 export function tailKind(text: string): TailKind {
   const trimmed = text.trimEnd();
@@ -63,7 +102,14 @@ export function tailKind(text: string): TailKind {
   // A number read out: the last two tokens are digits (or a digit group like "555-").
   const prev = ws[ws.length - 2];
   const digitRun = isDigitToken(last.replace(/-/g, "")) && (prev === undefined || isDigitToken(prev.replace(/-/g, "")));
-  if (digitRun && lastChar !== "?" && lastChar !== "!") return "digits";
+  if (digitRun && lastChar !== "?" && lastChar !== "!") {
+    // A whole phone number, closed by the recogniser's full stop: nothing more is coming.
+    const run = lastChar === "." ? trailingDigits(ws) : null;
+    if (run && (run.count === COMPLETE_NUMBER_DIGITS || (run.count === COMPLETE_NUMBER_DIGITS + 1 && run.leadingOne))) {
+      return "complete";
+    }
+    return "digits";
+  }
   if (lastChar === "," || lastChar === "-" || lastChar === ";" || lastChar === ":") return "incomplete";
   if (lastChar === "?" || lastChar === "!") return "complete";
   // A final period after "and"/"the"/"um" is the recogniser closing a segment, not a sentence.

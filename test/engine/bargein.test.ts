@@ -97,6 +97,34 @@ describe("barge-in detector (hold, then decide)", () => {
       2360,
     ]);
   });
+  test("words that come after a backchannel resumed and make it more barge in on that speech", () => {
+    const d = new BargeInDetector(noEcho);
+    const out = run(d, [...talk(20), ...quiet(5)], [[22, "okay"]]);
+    expect(out).toEqual([
+      [101, "hold"],
+      [124, "resume:backchannel"],
+    ]);
+    // "okay, thanks" arrives 300 ms after the resume, covering the resumed speech (from 2000 ms).
+    expect(d.lateWords("Okay, thanks", 2400, 2800)).toBe(true);
+    expect([d.latePending, d.frame(140, false, false), d.lastStartMs]).toEqual([true, "bargeIn", 2000]);
+    expect(d.latePending).toBe(false);
+  });
+  test("late words that are still a backchannel, too late, or before the speech change nothing", () => {
+    const resumed = () => {
+      const d = new BargeInDetector(noEcho);
+      run(d, [...talk(20), ...quiet(5)], [[22, "mhm"]]);
+      return d;
+    };
+    const d1 = resumed();
+    expect([d1.lateWords("mhm yeah", 2400, 2800), d1.frame(140, false, false)]).toEqual([false, "none"]);
+    const d2 = resumed();
+    expect([d2.lateWords("okay, thanks", 2400, 2500 + 1500 + 20), d2.frame(240, false, false)]).toEqual([false, "none"]);
+    const d3 = resumed();
+    expect([d3.lateWords("earlier words", 1900, 2600), d3.frame(140, false, false)]).toEqual([false, "none"]);
+    const d4 = resumed();
+    d4.reset(); // the agent stopped
+    expect([d4.lateWords("okay, thanks", 2400, 2600), d4.frame(140, false, false)]).toEqual([false, "none"]);
+  });
   test("our own echo never holds the agent", () => {
     const m = new EchoMonitor();
     feed(m, 130, 0.25, 5, () => 0);

@@ -49,6 +49,24 @@ describe("end of turn", () => {
     ]);
   });
 
+  test("words that arrive after the flush (the recogniser was behind) are flushed again", () => {
+    const { log, sink } = recorder();
+    const tt = new TurnTaker(sink);
+    // Speech ends at 1000; the flush goes at 1080; the last word's interim only comes at 1200, its
+    // final (answering the second flush) at 1260.
+    drive(tt, 1600, [[200, 1000]], [
+      [1140, words("I need a", 980, true)],
+      [1200, words("table", 1060)],
+      [1260, words("table.", 1060, true)],
+    ]);
+    expect(log).toEqual([
+      "finalize",
+      "finalize",
+      "speculate@1260:I need a table.|end=1000",
+      "confirm@1260:I need a table.|end=1000|complete",
+    ]);
+  });
+
   const waits: [string, string, number][] = [
     ["trailing 'and'", "I want pizza and", 1300],
     ["trailing 'um'", "so it is um", 1300],
@@ -133,6 +151,14 @@ describe("utterance cues", () => {
     ["I want to go to the.", "incomplete"],
     ["three eight four", "digits"],
     ["555 12", "digits"],
+    // A whole phone number read out, closed by a full stop, is finished; part of one is not.
+    ["eight two seven, nine zero four, zero three two two.", "complete"],
+    ["My number is 1 827 904 0322.", "complete"],
+    ["it's eight two seven, nine oh four, double three two two.", "complete"],
+    ["eight two seven, nine zero four.", "digits"],
+    ["eight two seven, nine zero four, zero three two two", "digits"],
+    ["one two three four, five six seven eight, nine zero one two.", "digits"],
+    ["four five, six hundred, one two three four five.", "digits"],
     ["", "empty"],
   ];
   for (const [text, kind] of tails) test(`"${text}" ends ${kind}`, () => expect(tailKind(text)).toBe(kind));
