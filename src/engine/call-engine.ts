@@ -249,6 +249,10 @@ export class CallEngine {
         this.drainFrames(input.atMs);
         break;
       case "hangup":
+        // Replies still playing are cut where the caller's audio is now: report what was heard.
+        for (const c of this.playout.cutAll(this.playNowMs())) {
+          this.control({ kind: "reply.cancel", replyId: c.replyId, heardText: c.heardText });
+        }
         this.ended = true;
         break;
     }

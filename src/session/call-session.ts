@@ -484,9 +484,12 @@ export class CallSession {
     if (this.ended) return;
     this.ended = true;
     this.endReason = reason;
-    // What the caller heard of replies still playing when the call ended (the playout knows).
-    const heard = new Map(this.engine.playout.cutAll(this.engine.nowAudioMs).map((c) => [c.replyId, c.heardText]));
+    // The engine cuts the replies still playing and says what the caller heard of each.
+    const heard = new Map<string, string>();
     this.engine.push({ kind: "hangup", atMs: this.t(), reason });
+    for (let out = this.engine.poll(); out.kind !== "wake"; out = this.engine.poll()) {
+      if (out.kind === "reply.cancel") heard.set(out.replyId, out.heardText);
+    }
     for (const t of [this.timer, this.idleTimer, this.maxTimer]) if (t) clearTimeout(t);
     for (const r of [...this.replies.values()]) {
       r.abort.abort();

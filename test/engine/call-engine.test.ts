@@ -161,6 +161,36 @@ describe("call engine", () => {
     ]);
   });
 
+  test("a hang-up cuts the reply still playing where the caller's audio is, and says what was heard", () => {
+    const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
+    h.audio(100);
+    h.say("r1", "one two three four five six seven eight nine ten", 2000);
+    h.audio(700);
+    h.engine.push({ kind: "hangup", atMs: 700, reason: "caller_hangup" });
+    h.drain();
+    // Playback began at 100: 600 of 2000 ms heard by 700.
+    expect(h.actions().filter((a) => a.startsWith("cancel"))).toEqual(["cancel:r1:one two three"]);
+    h.audio(900);
+    expect(h.actions().filter((a) => a.startsWith("cancel"))).toEqual(["cancel:r1:one two three"]);
+  });
+
+  test("a backchannel whose later words make it more ('okay' … 'thanks, but') barges in on it", () => {
+    const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
+    h.audio(100);
+    h.say("r1", "one two three four five six seven eight nine ten", 4000);
+    h.audio(1000, [[700, 1000]]);
+    interim(h, "okay", 1000);
+    h.audio(1200);
+    const resumed = h.events("bargeInResumed").length;
+    interim(h, "okay thanks but", 1000);
+    h.audio(1240);
+    expect([resumed, h.events("bargeIn").map((e) => (e as { speechStartAudioMs: number }).speechStartAudioMs), h.actions().filter((a) => a.startsWith("cancel")).length]).toEqual([
+      1,
+      [700],
+      1,
+    ]);
+  });
+
   test("a backchannel over the agent clears, then the agent resumes exactly where the caller stopped hearing it", () => {
     const h = new Harness({ direction: "inbound", playout: { leadMs: 100 } });
     h.audio(100);
