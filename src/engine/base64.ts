@@ -66,18 +66,25 @@ export function base64Decode(text: string, out?: Uint8Array): Uint8Array | null 
   return bytes;
 }
 
+/** ASCII code units → string: one native call, no intermediate array of numbers. */
+const LATIN1 = new TextDecoder("latin1");
+/** Output buffer reused by `base64Encode` for frames up to 3 KiB of input. */
+const ENCODED = new Uint8Array(4096);
+
 /** Encode bytes as base64 text. */
 export function base64Encode(bytes: Uint8Array): string {
   const n = bytes.length;
-  const out: number[] = new Array<number>(Math.ceil(n / 3) * 4);
+  const len = Math.ceil(n / 3) * 4;
+  const out = len <= ENCODED.length ? ENCODED.subarray(0, len) : new Uint8Array(len);
   let o = 0;
   let i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = ENCODE[v >> 18]!;
-    out[o++] = ENCODE[(v >> 12) & 63]!;
-    out[o++] = ENCODE[(v >> 6) & 63]!;
-    out[o++] = ENCODE[v & 63]!;
+    out[o] = ENCODE[v >> 18]!;
+    out[o + 1] = ENCODE[(v >> 12) & 63]!;
+    out[o + 2] = ENCODE[(v >> 6) & 63]!;
+    out[o + 3] = ENCODE[v & 63]!;
+    o += 4;
   }
   if (i < n) {
     const two = i + 1 < n;
@@ -87,5 +94,5 @@ export function base64Encode(bytes: Uint8Array): string {
     out[o++] = two ? ENCODE[(v >> 6) & 63]! : PAD;
     out[o++] = PAD;
   }
-  return String.fromCharCode.apply(null, out);
+  return LATIN1.decode(out);
 }

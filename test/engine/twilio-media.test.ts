@@ -112,6 +112,12 @@ describe("base64", () => {
       }),
     );
   });
+  test("a payload larger than the reused output buffer encodes the same", () => {
+    const bytes = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff);
+    expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString("base64"));
+    // The reused buffer does not leak into the next, shorter result.
+    expect(base64Encode(bytes.subarray(0, 4))).toBe(Buffer.from(bytes.subarray(0, 4)).toString("base64"));
+  });
   test("rejects bad length, bad characters and inner padding", () => {
     expect([base64Decode("abc"), base64Decode("ab!d"), base64Decode("ab==abcd")]).toEqual([null, null, null]);
     expect([base64Decode("abcdab!="), base64Decode("abcd=bcd"), base64Decode("abc=abcd")]).toEqual([null, null, null]);
