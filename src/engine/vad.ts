@@ -164,19 +164,32 @@ export interface Vad {
  * `snrBestDb` is the best sub-band SNR, `snrTotalDb` the whole-band one.
  */
 export function speechScore(f: FrameFeatures, snrBestDb: number, snrTotalDb: number, o: Readonly<VadOptions>): number {
-  if (f.speechBandDb < o.minSpeechDb) return 0;
+  const z = baseLogit(f, snrBestDb, snrTotalDb, o);
+  return z === -Infinity ? 0 : sigmoid(z + voicingLogit(f.periodicity, o));
+}
+
+/** The speech score's logit without its voicing term; −Infinity below `minSpeechDb`. */
+function baseLogit(f: FrameFeatures, snrBestDb: number, snrTotalDb: number, o: Readonly<VadOptions>): number {
+  if (f.speechBandDb < o.minSpeechDb) return -Infinity;
   const snrBest = snrBestDb < -5 ? -5 : snrBestDb > 30 ? 30 : snrBestDb;
   const snrTotal = snrTotalDb < -5 ? -5 : snrTotalDb > 30 ? 30 : snrTotalDb;
   const level = f.speechBandDb < -70 ? -70 : f.speechBandDb > -10 ? -10 : f.speechBandDb;
-  const z =
+  return (
     o.scoreBias +
     o.snrWeight * (snrBest - o.snrPivotDb) +
     0.3 * o.snrWeight * (snrTotal - o.snrPivotDb) +
-    o.levelWeight * (level - o.levelPivotDb) +
-    o.voicingWeight * (f.periodicity - 0.2) -
-    o.flatnessWeight * (f.flatness - 0.3);
-  let score = 1 / (1 + Math.exp(-z));
-  return score;
+    o.levelWeight * (level - o.levelPivotDb) -
+    o.flatnessWeight * (f.flatness - 0.3)
+  );
+}
+
+/** The voicing term of the logit for a periodicity of `p` (0..1). */
+function voicingLogit(p: number, o: Readonly<VadOptions>): number {
+  return o.voicingWeight * (p - 0.2);
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
 }
 
 /**
@@ -245,13 +258,36 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     ungatedScore: 0,
   };
 
+  // Thresholds the score is compared with (see createHysteresis); when the score is not smoothed,
+  // a frame whose score lies beyond all of them whatever its voicing decides the same without it.
+  const lowestThreshold = Math.min(o.startThreshold, o.stayThreshold, o.clearScore);
+  const highestThreshold = Math.max(o.startThreshold, o.stayThreshold, o.clearScore);
+  const voicingOptional = o.scoreSmoothing === 1;
+
+  /**
+   * `speechScore`, reading the voicing (a second transform) only when it can change a decision:
+   * otherwise the score is reported as at the voicing's neutral point (periodicity 0.2), on the
+   * same side of every threshold as the exact score.
+   */
+  function frameScore(f: FrameFeatures, snrBest: number, snrTotal: number): number {
+    const z = baseLogit(f, snrBest, snrTotal, o);
+    if (z === -Infinity) return 0;
+    if (voicingOptional) {
+      const a = sigmoid(z + voicingLogit(0, o));
+      const b = sigmoid(z + voicingLogit(1, o));
+      if ((a < b ? a : b) >= highestThreshold || (a < b ? b : a) < lowestThreshold) return sigmoid(z);
+    }
+    return sigmoid(z + voicingLogit(f.periodicity, o));
+  }
+
   function push(frame: Int16Array, features?: FrameFeatures): VadFrame {
     const f = features ?? extractor.compute(frame);
     // Compare with the floor as it stood before this frame, so a sudden loud frame is not
     // measured against itself.
     const noiseFloorDb = floor.floorDb;
     const snrTotal = f.speechBandDb - noiseFloorDb;
-    const noiseLike = f.flatness >= 0.4 && f.periodicity < 0.3;
+    // `noiseLike` only counts while the floors warm up (they all warm together).
+    const noiseLike = floor.warming && f.flatness >= 0.4 && f.periodicity < 0.3;
     floor.push(f.speechBandDb, noiseLike);
     let snrBest = -100;
     for (let b = 0; b < 3; b++) {
@@ -267,7 +303,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     prevPeaks.secondPeakHz = f.secondPeakHz;
     prevPeaks.twoPeakRatio = f.twoPeakRatio;
     const inMusic = musicDetector.push(f) && o.rejectMusic;
-    const openScore = steadyTone ? 0 : speechScore(f, snrBest, snrTotal, o);
+    const openScore = steadyTone ? 0 : frameScore(f, snrBest, snrTotal);
     gated.push(inMusic ? 0 : openScore);
     ungated.push(openScore);
     frames++;

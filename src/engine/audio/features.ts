@@ -29,10 +29,14 @@ export interface FrameFeatures {
   twoPeakRatio: number;
   /** Frequency of the second strongest separate peak in Hz, 0 if none. */
   secondPeakHz: number;
-  /** Periodicity: normalised autocorrelation peak for pitch 70–400 Hz, about 0..1. */
-  periodicity: number;
-  /** Pitch estimate in Hz at the autocorrelation peak (meaningful when periodicity is high). */
-  pitchHz: number;
+  /**
+   * Periodicity: normalised autocorrelation peak for pitch 70–400 Hz, about 0..1. Analysed on
+   * first read for the current frame (a second transform), so a consumer that can decide without
+   * it does not pay for it.
+   */
+  readonly periodicity: number;
+  /** Pitch estimate in Hz at the autocorrelation peak (meaningful when periodicity is high; lazy too). */
+  readonly pitchHz: number;
   /** Spectral centroid over 100–3800 Hz, in Hz. */
   centroidHz: number;
   /**
@@ -141,30 +145,14 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
   const PEAK_FLOOR = 1e-3;
   const steadyFrames = STEADY_PEAK_FRAMES;
 
-  const features: FrameFeatures = {
-    energyDb: MIN_DB,
-    speechBandDb: MIN_DB,
-    zeroCrossingRate: 0,
-    bandDb: new Float64Array(nBands),
-    flatness: 1,
-    peakHz: 0,
-    peakRatio: 0,
-    twoPeakRatio: 0,
-    secondPeakHz: 0,
-    periodicity: 0,
-    pitchHz: 0,
-    centroidHz: 0,
-    steadyPeakShare: 0,
-    spectralFlux: 0,
-    frame: new Int16Array(0),
-  };
+  const features = new FeatureFrame(nBands, analyseVoicing);
   // Normalisation: bins carry Hann-windowed power; divide by Σw² and N so a full-scale sine of
   // amplitude A reads the same dB as its RMS.
   const powerNorm = 2 / (windowSamples * windowPower * FULL_SCALE_SQ);
 
   function compute(frame: Int16Array): FrameFeatures {
     st ??= createState(windowSamples, acSize, nBands);
-    const { fft, history, prevPower, peakAge, bandSum, acFft, evenSeq, acRe } = st;
+    const { fft, history, prevPower, peakAge, bandSum } = st;
     features.frame = frame;
     const shift = windowSamples - frameSamples;
     for (let i = 0; i < shift; i++) history[i] = history[i + frameSamples]!;
@@ -319,10 +307,20 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       features.centroidHz = (centroid / total) * binHz;
     }
 
-    // Periodicity: r at even lags is the real part of the forward transform of the even
-    // extension of S folded to acSize points (S is zero from acSize/2 on, so nothing overlaps).
-    // Only bins acBinLo..acBinHi (and their mirrors) of evenSeq are ever non-zero, and they are
-    // all rewritten here, so the rest stays zero from construction.
+    // Voicing is analysed when first read (see `analyseVoicing`).
+    features.voicingPending();
+    return features;
+  }
+
+  /**
+   * Periodicity and pitch of the current frame into `out`, from the power spectrum still in
+   * `power`. r at even lags is the real part of the forward transform of the even extension of
+   * S (the compressed 60–1500 Hz magnitude spectrum) folded to acSize points (S is zero from
+   * acSize/2 on, so nothing overlaps). Only bins acBinLo..acBinHi (and their mirrors) of evenSeq
+   * are ever non-zero, and they are all rewritten here, so the rest stays zero from construction.
+   */
+  function analyseVoicing(out: FeatureFrame): void {
+    const { acFft, evenSeq, acRe, acIm } = st!;
     let s0 = 0;
     for (let k = acBinLo; k <= acBinHi; k++) {
       const s = Math.sqrt(power[k]!);
@@ -331,33 +329,30 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
       s0 += s;
     }
     if (s0 <= 1e-9) {
-      features.periodicity = 0;
-      features.pitchHz = 0;
-    } else {
-      acFft.forward(evenSeq, acRe, st.acIm);
-      let best = -Infinity;
-      let bestLag = acLagLo;
-      for (let lag = acLagLo; lag <= acLagHi; lag++) {
-        const v = acRe[lag]!;
-        if (v > best) {
-          best = v;
-          bestLag = lag;
-        }
-      }
-      // Parabolic refinement between the even lags.
-      const a = acRe[bestLag - 1]!;
-      const c = acRe[bestLag + 1]!;
-      const den = a - 2 * best + c;
-      let delta = 0;
-      let peak = best;
-      if (den < 0) {
-        delta = Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den));
-        peak = best - 0.25 * (a - c) * delta;
-      }
-      features.periodicity = Math.max(0, Math.min(1, peak / acRe[0]!));
-      features.pitchHz = sampleRateHz / (2 * (bestLag + delta));
+      out.setVoicing(0, 0);
+      return;
     }
-    return features;
+    acFft.forward(evenSeq, acRe, acIm);
+    let best = -Infinity;
+    let bestLag = acLagLo;
+    for (let lag = acLagLo; lag <= acLagHi; lag++) {
+      const v = acRe[lag]!;
+      if (v > best) {
+        best = v;
+        bestLag = lag;
+      }
+    }
+    // Parabolic refinement between the even lags.
+    const a = acRe[bestLag - 1]!;
+    const c = acRe[bestLag + 1]!;
+    const den = a - 2 * best + c;
+    let delta = 0;
+    let peak = best;
+    if (den < 0) {
+      delta = Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / den));
+      peak = best - 0.25 * (a - c) * delta;
+    }
+    out.setVoicing(Math.max(0, Math.min(1, peak / acRe[0]!)), sampleRateHz / (2 * (bestLag + delta)));
   }
 
   /** The shape fields of a quiet frame (see `minAnalysisDb`). */
@@ -371,8 +366,7 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     features.twoPeakRatio = 0;
     features.secondPeakHz = 0;
     features.centroidHz = 0;
-    features.periodicity = 0;
-    features.pitchHz = 0;
+    features.setVoicing(0, 0);
   }
 
   return {
@@ -382,8 +376,70 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     reset() {
       // A fresh state on the next frame (as after construction).
       st = null;
+      features.setVoicing(0, 0);
     },
   };
+}
+
+/**
+ * The reused per-frame result of an extractor: plain fields, plus periodicity and pitch, which are
+ * own enumerable getters analysing the current frame on first read (so the object still spreads
+ * and compares like a plain record).
+ */
+class FeatureFrame implements FrameFeatures {
+  energyDb = MIN_DB;
+  speechBandDb = MIN_DB;
+  zeroCrossingRate = 0;
+  readonly bandDb: Float64Array;
+  flatness = 1;
+  peakHz = 0;
+  peakRatio = 0;
+  twoPeakRatio = 0;
+  secondPeakHz = 0;
+  centroidHz = 0;
+  steadyPeakShare = 0;
+  spectralFlux = 0;
+  frame: Int16Array = new Int16Array(0);
+  declare readonly periodicity: number;
+  declare readonly pitchHz: number;
+  #pending = false;
+  #periodicity = 0;
+  #pitchHz = 0;
+
+  constructor(bands: number, analyse: (out: FeatureFrame) => void) {
+    this.bandDb = new Float64Array(bands);
+    const voicing = (): void => {
+      if (this.#pending) analyse(this);
+    };
+    Object.defineProperties(this, {
+      periodicity: {
+        enumerable: true,
+        get: () => {
+          voicing();
+          return this.#periodicity;
+        },
+      },
+      pitchHz: {
+        enumerable: true,
+        get: () => {
+          voicing();
+          return this.#pitchHz;
+        },
+      },
+    });
+  }
+
+  /** The current frame's voicing is to be analysed when first read. */
+  voicingPending(): void {
+    this.#pending = true;
+  }
+
+  /** The voicing of the current frame. */
+  setVoicing(periodicity: number, pitchHz: number): void {
+    this.#periodicity = periodicity;
+    this.#pitchHz = pitchHz;
+    this.#pending = false;
+  }
 }
 
 /** Per-stream buffers of an extractor (see `createFeatureExtractor`). */

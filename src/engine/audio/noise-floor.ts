@@ -31,6 +31,8 @@ export interface NoiseFloor {
   push(energyDb: number, noiseLike?: boolean): number;
   /** Current floor in dBFS. */
   readonly floorDb: number;
+  /** Before the first sub-window closes (the only time `noiseLike` is read). */
+  readonly warming: boolean;
 }
 
 /** Create a tracker. */
@@ -73,6 +75,9 @@ export function createNoiseFloor(o: Readonly<NoiseFloorOptions>): NoiseFloor {
     },
     get floorDb() {
       return floor;
+    },
+    get warming() {
+      return filled === 0;
     },
   };
 }
