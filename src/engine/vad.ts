@@ -76,6 +76,12 @@ export interface VadOptions {
   rejectMusic: boolean;
   /** Overrides of the music detector (counts in frames). */
   music: Partial<MusicOptions>;
+  /**
+   * Read a frame's voicing (a second transform) only when it can change a decision; the other
+   * frames report their score at the voicing's neutral point. Decisions are the same either way.
+   * Applies when `scoreSmoothing` is 1 (the default). Default true.
+   */
+  lazyVoicing: boolean;
 }
 
 /** Defaults, hand-tuned on telephone-band speech (see bench/vad.ts). */
@@ -105,6 +111,7 @@ export const DEFAULT_VAD_OPTIONS: Readonly<VadOptions> = Object.freeze({
   scoreSmoothing: 1,
   rejectMusic: true,
   music: Object.freeze({}),
+  lazyVoicing: true,
 });
 
 /** The VAD's view of one frame. */
@@ -113,7 +120,7 @@ export interface VadFrame {
   speech: boolean;
   /** Per-frame decision before smoothing. */
   raw: boolean;
-  /** Speech score of this frame, 0..1. */
+  /** Speech score of this frame, 0..1 (see `VadOptions.lazyVoicing`). */
   score: number;
   /** Frame energy in the 300–3400 Hz band, dBFS. */
   energyDb: number;
@@ -262,7 +269,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   // a frame whose score lies beyond all of them whatever its voicing decides the same without it.
   const lowestThreshold = Math.min(o.startThreshold, o.stayThreshold, o.clearScore);
   const highestThreshold = Math.max(o.startThreshold, o.stayThreshold, o.clearScore);
-  const voicingOptional = o.scoreSmoothing === 1;
+  const voicingOptional = o.lazyVoicing && o.scoreSmoothing === 1;
 
   /**
    * `speechScore`, reading the voicing (a second transform) only when it can change a decision:

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { createVad, type VadOptions } from "../../src/engine/vad.ts";
+import { existsSync, readdirSync } from "node:fs";
+import { createVad, DEFAULT_VAD_OPTIONS, type VadOptions } from "../../src/engine/vad.ts";
 import { concatPcm, speechLike, tones } from "../../bench/lib/signals.ts";
 import { frames } from "../../bench/lib/telephone.ts";
 import { loadTenVad, TEN_VAD_DIR } from "../../bench/lib/ten-vad.ts";
@@ -14,6 +14,34 @@ function decisions(pcm: Int16Array, opts: Partial<VadOptions> = {}): string {
 }
 const ones = (s: string): number => s.split("").filter((c) => c === "1").length;
 const silence = (ms: number): Int16Array => tones([], ms, 0, 30, ms);
+
+describe("lazy voicing", () => {
+  test("every frame's score is on the same side of every threshold with or without its voicing analysed", () => {
+    // Recorded calls of the corpus: speech, noise, music, tones.
+    const clips = readdirSync("corpus/calls")
+      .filter((f) => f.endsWith(".ndjson"))
+      .map((f) => `corpus/calls/${f}`);
+    const { startThreshold, stayThreshold, clearScore } = DEFAULT_VAD_OPTIONS;
+    const side = (score: number) => [score >= startThreshold, score >= stayThreshold, score < clearScore].join();
+    let frameCount = 0;
+    let skipped = 0;
+    for (const path of clips) {
+      const lazy = createVad();
+      const eager = createVad({ lazyVoicing: false });
+      let mismatches = 0;
+      for (const f of frames(readFixture(path).pcm)) {
+        const a = lazy.push(f);
+        const b = eager.push(f);
+        frameCount++;
+        if (a.ungatedScore !== b.ungatedScore) skipped++;
+        if (side(a.ungatedScore) !== side(b.ungatedScore) || a.speech !== b.speech || a.ungatedSpeech !== b.ungatedSpeech) mismatches++;
+      }
+      expect({ path, mismatches }).toEqual({ path, mismatches: 0 });
+    }
+    // The lazy path really skips: many frames report the neutral-voicing score.
+    expect(skipped).toBeGreaterThan(frameCount / 10);
+  });
+});
 
 describe("VAD on synthetic signals", () => {
   test.each([
