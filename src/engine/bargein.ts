@@ -16,6 +16,8 @@
  *      playout re-sends from what was heard, so the caller loses only the pause);
  *    - the speech stops and no words come within `wordsWaitMs` (a cough, line noise, an echo
  *      the check missed) → resume.
+ * 3. After a resume on a backchannel, words for that same speech that make it more than one
+ *    ("okay" → "okay, thanks, but") within `lateWordsMs` barge in after all (`lateWords`).
  * Echo: a candidate is tested against the outbound envelope when it would hold; explained by
  * our own voice, it restarts after the frames the echo explains (the caller's own speech, if
  * any, starts later: double talk is caught by the echo check's excess test).
