@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq, gt, lt, type InferSelectModel, type SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { invalidField } from "../lib/errors.ts";
+import { invalidField, notFound } from "../lib/errors.ts";
 import type { Db } from "./client.ts";
 
 export interface PageQuery {
@@ -25,6 +25,13 @@ type AccountTable = SQLiteTable & { id: SQLiteColumn; accountId: SQLiteColumn };
 /** The account's row with this id, or null (another account's id is simply not found). */
 export function findOwned<T extends AccountTable>(db: Db, table: T, accountId: string, id: string): InferSelectModel<T> | null {
   return (db.select().from(table as SQLiteTable).where(and(eq(table.accountId, accountId), eq(table.id, id))).get() as InferSelectModel<T> | undefined) ?? null;
+}
+
+/** The account's row with this id; a 404 naming `noun` when there is none (or it is another's). */
+export function getOwned<T extends AccountTable>(db: Db, table: T, accountId: string, id: string, noun: string): InferSelectModel<T> {
+  const row = findOwned(db, table, accountId, id);
+  if (!row) throw notFound(noun, id);
+  return row;
 }
 
 export function accountPage<T extends AccountTable>(

@@ -2,11 +2,11 @@
  * Calls: reading them, and moving them through their lifecycle. Every change of status happens in
  * one transaction with its billing movement and its lifecycle event (see call-events.ts).
  */
-import { accountPage, findOwned } from "../db/account-scope.ts";
+import { accountPage, findOwned, getOwned } from "../db/account-scope.ts";
 import { and, asc, eq, gte, lte, notInArray, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { calls, type CallStatus } from "../db/schema/index.ts";
-import { ApiError, invalidField, notFound } from "../lib/errors.ts";
+import { ApiError, invalidField } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { TelephonyPort } from "../providers/telephony/port.ts";
 import { closeReservation, type Tx } from "./billing.ts";
@@ -115,9 +115,7 @@ export class CallsService {
   }
 
   get(accountId: string, id: string): CallRow {
-    const row = this.find(accountId, id);
-    if (!row) throw notFound("call", id);
-    return row;
+    return getOwned(this.db, calls, accountId, id, "call");
   }
 
   byId(id: string): CallRow | null {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import type { Config } from "../config.ts";
+import { findOwned } from "../db/account-scope.ts";
 import type { Db } from "../db/client.ts";
 import { accounts, agents, calls, phoneNumbers } from "../db/schema/index.ts";
 import { ApiError } from "../lib/errors.ts";
@@ -146,7 +147,7 @@ export class DispatchService {
     // 2. E.164
     if (!isE164(to)) throw new ApiError("invalid_phone_format", 400, `${names.to} must be E.164, e.g. +447386172392`, { field: names.to });
     // 3. the agent, under this key, outbound
-    const agent = db.select().from(agents).where(and(eq(agents.accountId, accountId), eq(agents.id, agentId))).get();
+    const agent = findOwned(db, agents, accountId, agentId);
     if (!agent) throw new ApiError("agent_not_found", 404, `No agent with id ${agentId}`, { field: names.agentId });
     if (agent.type !== "outbound") throw new ApiError("agent_not_outbound", 400, "The agent is not an outbound agent", { field: names.agentId });
     // 4. the dialing number
@@ -218,7 +219,7 @@ export class DispatchService {
   answerInbound(number: typeof phoneNumbers.$inferSelect, c: { from: string; callSid: string }): { call: CallRow; token: string } {
     const { db, config } = this.deps;
     if (!number.inboundEnabled || !number.agentId) throw new ApiError("inbound_disabled", 403, `${number.number} does not take inbound calls`);
-    const agent = db.select().from(agents).where(and(eq(agents.accountId, number.accountId), eq(agents.id, number.agentId))).get();
+    const agent = findOwned(db, agents, number.accountId, number.agentId);
     if (!agent || agent.type !== "inbound") throw new ApiError("agent_not_inbound", 403, `${number.number} has no inbound agent`);
     const account = db.select().from(accounts).where(eq(accounts.id, number.accountId)).get()!;
     const token = randomBytes(24).toString("base64url");
@@ -267,7 +268,7 @@ export class DispatchService {
       creds: n.twilioAccountSidSealed && n.twilioAuthTokenSealed ? { accountSid: this.deps.secrets.open(n.twilioAccountSidSealed), authToken: this.deps.secrets.open(n.twilioAuthTokenSealed) } : null,
     });
     if (input.accountNumberId) {
-      const n = db.select().from(phoneNumbers).where(and(eq(phoneNumbers.accountId, accountId), eq(phoneNumbers.id, input.accountNumberId))).get();
+      const n = findOwned(db, phoneNumbers, accountId, input.accountNumberId);
       if (!n || !n.outboundEnabled) throw new ApiError("from_number_not_found", 400, "The phone number is not an outbound-enabled number of this account", { field: fromField });
       return asDialing(n);
     }

@@ -1,9 +1,9 @@
 /** Agents, scoped to an account. Another account's id is simply not found. */
-import { accountPage, findOwned } from "../../db/account-scope.ts";
-import { and, eq } from "drizzle-orm";
+import { accountPage, findOwned, getOwned } from "../../db/account-scope.ts";
+import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
-import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
+import { ApiError, invalidField } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { jsonSchemaProblem } from "../../lib/json-schema.ts";
 import { isE164 } from "../../lib/phone.ts";
@@ -55,9 +55,7 @@ export class AgentsService {
   }
 
   get(accountId: string, id: string): AgentRow {
-    const row = this.find(accountId, id);
-    if (!row) throw notFound("agent", id);
-    return row;
+    return getOwned(this.db, agents, accountId, id, "agent");
   }
 
   list(accountId: string, q: PageQuery) {
@@ -158,11 +156,7 @@ export class AgentsService {
       throw invalidField("voicemail_message", "required when voicemail_action is leave_message");
     }
     if (body.primary_number_id) {
-      const pn = this.db
-        .select()
-        .from(phoneNumbers)
-        .where(and(eq(phoneNumbers.accountId, accountId), eq(phoneNumbers.id, body.primary_number_id)))
-        .get();
+      const pn = findOwned(this.db, phoneNumbers, accountId, body.primary_number_id);
       if (!pn) throw invalidField("primary_number_id", "no such phone number");
       if (pn.agentId !== null && pn.agentId !== agentId) throw invalidField("primary_number_id", "the number is attached to another agent");
     }

@@ -1,9 +1,9 @@
 /** Phone numbers, scoped to an account; Twilio credentials are sealed and never returned. */
-import { accountPage, findOwned } from "../../db/account-scope.ts";
+import { accountPage, findOwned, getOwned } from "../../db/account-scope.ts";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client.ts";
 import { agents, phoneNumbers } from "../../db/schema/index.ts";
-import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
+import { ApiError, invalidField } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { isE164 } from "../../lib/phone.ts";
 import type { SecretBox } from "../../lib/secret-box.ts";
@@ -49,9 +49,7 @@ export class PhoneNumbersService {
   }
 
   get(accountId: string, id: string): PhoneNumberRow {
-    const row = this.find(accountId, id);
-    if (!row) throw notFound("phone_number", id);
-    return row;
+    return getOwned(this.db, phoneNumbers, accountId, id, "phone_number");
   }
 
   list(accountId: string, q: PageQuery) {

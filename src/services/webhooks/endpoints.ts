@@ -2,7 +2,8 @@
  * Account webhook endpoints: register, list, delete, rotate the secret. A secret is returned only
  * by the call that creates it. No HTTP types here.
  */
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
+import { accountPage, type PageQuery } from "../../db/account-scope.ts";
 import type { Db } from "../../db/client.ts";
 import { webhookEndpoints, webhookEvents } from "../../db/schema/index.ts";
 import { ApiError, invalidField, notFound } from "../../lib/errors.ts";
@@ -69,17 +70,10 @@ export class WebhookEndpointsService {
     return { endpoint, secret };
   }
 
-  list(accountId: string, q: { limit?: number; starting_after?: string }) {
-    const limit = q.limit ?? 20;
+  list(accountId: string, q: PageQuery) {
+    // A cursor that is not a live endpoint of the account is a 404 here, as for a single read.
     if (q.starting_after) this.get(accountId, q.starting_after);
-    const rows = this.db
-      .select()
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.accountId, accountId), isNull(webhookEndpoints.deletedAtMs), q.starting_after ? gt(webhookEndpoints.id, q.starting_after) : undefined))
-      .orderBy(asc(webhookEndpoints.id))
-      .limit(limit + 1)
-      .all();
-    return { object: "list" as const, data: rows.slice(0, limit), has_more: rows.length > limit };
+    return accountPage(this.db, webhookEndpoints, accountId, q, { noun: "webhook_endpoint", where: [isNull(webhookEndpoints.deletedAtMs)] });
   }
 
   get(accountId: string, id: string): EndpointRow {
