@@ -267,8 +267,13 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
 
   // Thresholds the score is compared with (see createHysteresis); when the score is not smoothed,
   // a frame whose score lies beyond all of them whatever its voicing decides the same without it.
-  const lowestThreshold = Math.min(o.startThreshold, o.stayThreshold, o.clearScore);
-  const highestThreshold = Math.max(o.startThreshold, o.stayThreshold, o.clearScore);
+  // Compared as logits (no exponential per frame), with a hair of margin so that rounding at a
+  // threshold never decides a frame the exact score would leave undecided.
+  const logit = (p: number): number => Math.log(p / (1 - p));
+  const lowestLogit = logit(Math.min(o.startThreshold, o.stayThreshold, o.clearScore)) - 1e-9;
+  const highestLogit = logit(Math.max(o.startThreshold, o.stayThreshold, o.clearScore)) + 1e-9;
+  const voicingLow = Math.min(voicingLogit(0, o), voicingLogit(1, o));
+  const voicingHigh = Math.max(voicingLogit(0, o), voicingLogit(1, o));
   const voicingOptional = o.lazyVoicing && o.scoreSmoothing === 1;
 
   /**
@@ -279,11 +284,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   function frameScore(f: FrameFeatures, snrBest: number, snrTotal: number): number {
     const z = baseLogit(f, snrBest, snrTotal, o);
     if (z === -Infinity) return 0;
-    if (voicingOptional) {
-      const a = sigmoid(z + voicingLogit(0, o));
-      const b = sigmoid(z + voicingLogit(1, o));
-      if ((a < b ? a : b) >= highestThreshold || (a < b ? b : a) < lowestThreshold) return sigmoid(z);
-    }
+    if (voicingOptional && (z + voicingLow >= highestLogit || z + voicingHigh < lowestLogit)) return sigmoid(z);
     return sigmoid(z + voicingLogit(f.periodicity, o));
   }
 
