@@ -2,7 +2,7 @@
  * A learned speech score for the VAD, as an experiment beside the engine: the per-frame input
  * vector (the engine's features and noise-floor SNRs of this frame and a short history), a tiny
  * network over it, and a VAD front end and hysteresis that mirror src/engine/vad.ts with the
- * network in place of the hand-set `speechScore`. Pure (no I/O), like the engine, so it could be
+ * network in place of the hand-set speech score. Pure (no I/O), like the engine, so it could be
  * moved under src/engine if a trained network ever beats the hand-set score.
  */
 import type { FrameFeatures } from "../../src/engine/audio/features.ts";

@@ -164,18 +164,13 @@ export interface Vad {
 
 
 /**
- * Speech score of one frame, 0..1: a logistic of hand-weighted cues. Weights were set by hand
- * after inspecting a frame-level logistic fit on half of the ten-vad set (checked on the other
- * half): the best sub-band SNR carries most of the evidence, then voicing, then the absolute
- * speech-band level (telephone talkers sit around −35..−15 dBFS, line noise far below).
- * `snrBestDb` is the best sub-band SNR, `snrTotalDb` the whole-band one.
+ * The speech score of a frame is a logistic of hand-weighted cues; this is its logit without the
+ * voicing term (`voicingLogit`), −Infinity below `minSpeechDb`. Weights were set by hand after
+ * inspecting a frame-level logistic fit on half of the ten-vad set (checked on the other half):
+ * the best sub-band SNR carries most of the evidence, then voicing, then the absolute speech-band
+ * level (telephone talkers sit around −35..−15 dBFS, line noise far below). `snrBestDb` is the
+ * best sub-band SNR, `snrTotalDb` the whole-band one.
  */
-export function speechScore(f: FrameFeatures, snrBestDb: number, snrTotalDb: number, o: Readonly<VadOptions>): number {
-  const z = baseLogit(f, snrBestDb, snrTotalDb, o);
-  return z === -Infinity ? 0 : sigmoid(z + voicingLogit(f.periodicity, o));
-}
-
-/** The speech score's logit without its voicing term; −Infinity below `minSpeechDb`. */
 function baseLogit(f: FrameFeatures, snrBestDb: number, snrTotalDb: number, o: Readonly<VadOptions>): number {
   if (f.speechBandDb < o.minSpeechDb) return -Infinity;
   const snrBest = snrBestDb < -5 ? -5 : snrBestDb > 30 ? 30 : snrBestDb;
@@ -277,9 +272,9 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const voicingOptional = o.lazyVoicing && o.scoreSmoothing === 1;
 
   /**
-   * `speechScore`, reading the voicing (a second transform) only when it can change a decision:
-   * otherwise the score is reported as at the voicing's neutral point (periodicity 0.2), on the
-   * same side of every threshold as the exact score.
+   * The frame's speech score, 0..1, reading the voicing (a second transform) only when it can
+   * change a decision: otherwise the score is reported as at the voicing's neutral point
+   * (periodicity 0.2), on the same side of every threshold as the exact score.
    */
   function frameScore(f: FrameFeatures, snrBest: number, snrTotal: number): number {
     const z = baseLogit(f, snrBest, snrTotal, o);
