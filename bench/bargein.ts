@@ -17,29 +17,15 @@
  * Targets: silent/clear ≤ 200 ms after the caller starts (median); ≤ 5 % false barge-ins.
  * Run: bun bench/bargein.ts
  */
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { CallEngineOptions } from "../src/engine/call-engine.ts";
-import { listFixtures } from "../src/replay/golden.ts";
-import { loadFixture } from "../src/replay/load.ts";
 import { replayFixture, type EchoPath } from "../src/replay/runner.ts";
 import { median, quantile } from "./lib/metrics.ts";
 import { printTable, writeResult } from "./lib/table.ts";
+import { turnRecordings } from "./lib/turn-recordings.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const LARGE = join(ROOT, "bench/.cache/corpus");
 type Span = { startMs: number; endMs: number; interrupts?: boolean };
 
-const isBargeInFixture = (c: string) => c === "turns-backchannel" || c === "turns-interrupt" || c.startsWith("turns");
-const committed = listFixtures(ROOT)
-  .map((rel) => ({ rel, fixture: loadFixture(join(ROOT, rel)) }))
-  .filter(({ fixture }) => isBargeInFixture(String(fixture.header.labels?.category ?? "")));
-const large = existsSync(LARGE)
-  ? readdirSync(LARGE)
-      .filter((f) => f.startsWith("turns-") && f.endsWith(".ndjson"))
-      .sort()
-      .map((f) => ({ rel: `bench/.cache/corpus/${f}`, fixture: loadFixture(join(LARGE, f)) }))
-  : [];
+const { committed, large } = turnRecordings();
 
 function run(files: typeof committed, engine: Partial<CallEngineOptions>, echo: EchoPath | null) {
   const hold: number[] = [];

@@ -10,17 +10,11 @@
  * Targets: median ≤ 350 ms, ≤ 3 % cut early.
  * Run: bun bench/turns.ts
  */
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { CallEngineOptions } from "../src/engine/call-engine.ts";
-import { listFixtures } from "../src/replay/golden.ts";
-import { loadFixture } from "../src/replay/load.ts";
 import { replayFixture } from "../src/replay/runner.ts";
 import { median, quantile } from "./lib/metrics.ts";
 import { printTable, writeResult } from "./lib/table.ts";
-
-const ROOT = join(import.meta.dir, "..");
-const LARGE = join(ROOT, "bench/.cache/corpus");
+import { turnRecordings, type Recording } from "./lib/turn-recordings.ts";
 
 interface Utt {
   startMs: number;
@@ -29,21 +23,14 @@ interface Utt {
   interrupts?: boolean;
 }
 
-type Recording = { rel: string; fixture: ReturnType<typeof loadFixture> };
-const isTurnRecording = ({ fixture }: Recording): boolean => {
+/** Turn recordings with labelled utterances. */
+const hasUtterances = ({ fixture }: Recording): boolean => {
   const u = fixture.header.labels?.utterances;
-  return Array.isArray(u) && u.length > 0 && String(fixture.header.labels?.category ?? "").startsWith("turns");
+  return Array.isArray(u) && u.length > 0;
 };
-const committed = listFixtures(ROOT)
-  .map((rel) => ({ rel, fixture: loadFixture(join(ROOT, rel)) }))
-  .filter(isTurnRecording);
-const large = existsSync(LARGE)
-  ? readdirSync(LARGE)
-      .filter((f) => f.startsWith("turns-") && f.endsWith(".ndjson"))
-      .sort()
-      .map((f) => ({ rel: `bench/.cache/corpus/${f}`, fixture: loadFixture(join(LARGE, f)) }))
-      .filter(isTurnRecording)
-  : [];
+const recordings = turnRecordings();
+const committed = recordings.committed.filter(hasUtterances);
+const large = recordings.large.filter(hasUtterances);
 
 function score(files: Recording[], engine: Partial<CallEngineOptions>, sttDelayMs: number) {
   const latencies: number[] = [];
