@@ -308,7 +308,7 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
     }
 
     // Voicing is analysed when first read (see `analyseVoicing`).
-    features.voicingPending();
+    features.markVoicingPending();
     return features;
   }
 
@@ -430,7 +430,7 @@ class FeatureFrame implements FrameFeatures {
   }
 
   /** The current frame's voicing is to be analysed when first read. */
-  voicingPending(): void {
+  markVoicingPending(): void {
     this.#pending = true;
   }
 
