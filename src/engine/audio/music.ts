@@ -11,6 +11,13 @@
  * when music starts, a fast one (about 200 ms) when it stops, with hysteresis counted in
  * frames, so one note change does not end the music and one held vowel does not start it.
  *
+ * Some voices hold their lower harmonics still too (a slow, level talker; speech over a quiet
+ * bed), and their steady share reaches a chord's. What still tells them apart is the rhythm of
+ * change: music alternates held notes (flux near 0) with attacks (flux near 1), so its flux
+ * swings widely around its mean, while speech changes at an even pace, every frame a little.
+ * Music is entered only when the flux's mean absolute deviation (same slow average) is wide, or
+ * when still partials hold most of the power.
+ *
  * Pure: no clock; time is the count of frames pushed.
  */
 import type { FrameFeatures } from "./features.ts";
@@ -33,6 +40,17 @@ export interface MusicOptions {
   exitFrames: number;
   /** Frames quieter than this (dBFS, speech band) do not move the averages. Default −55. */
   minLevelDb: number;
+  /**
+   * Slow mean absolute deviation of the spectral flux at or above which a frame looks like
+   * music (held notes and attacks), 0..1. Speech on ten-vad stays below 0.065 wherever it holds
+   * steady partials; Debian's hold music sits at 0.08–0.19. Default 0.07.
+   */
+  enterMinFluxSpread: number;
+  /**
+   * Slow mean steady-peak share at or above which a frame looks like music whatever the flux's
+   * spread: most of the power held in still partials is a chord, not a voice. Default 0.35.
+   */
+  enterSteadyShareAlone: number;
 }
 
 /** Defaults, set on Debian's music on hold against the ten-vad speech (see bench/vad.ts). */
@@ -45,6 +63,8 @@ export const DEFAULT_MUSIC_OPTIONS: Readonly<MusicOptions> = Object.freeze({
   exitSteadyShare: 0.06,
   exitFrames: 8,
   minLevelDb: -55,
+  enterMinFluxSpread: 0.07,
+  enterSteadyShareAlone: 0.35,
 });
 
 /** A streaming music detector (one per audio stream). */
@@ -63,6 +83,7 @@ export function createMusicDetector(opts: Partial<MusicOptions> = {}): MusicDete
   let steadySlow = 0;
   let fluxSlow = 0.6; // start on the speech side: no music until evidence accumulates
   let steadyFast = 0;
+  let fluxSpread = 0; // no music until the flux has been seen to swing
   let music = false;
   let run = 0;
   return {
@@ -71,10 +92,15 @@ export function createMusicDetector(opts: Partial<MusicOptions> = {}): MusicDete
         steadySlow += slow * (f.steadyPeakShare - steadySlow);
         fluxSlow += slow * (f.spectralFlux - fluxSlow);
         steadyFast += fast * (f.steadyPeakShare - steadyFast);
+        const dev = f.spectralFlux - fluxSlow;
+        fluxSpread += slow * ((dev < 0 ? -dev : dev) - fluxSpread);
       }
       const looksMusic = music
         ? steadyFast >= o.exitSteadyShare
-        : steadySlow >= o.enterSteadyShare && fluxSlow <= o.enterMaxFlux && steadyFast >= o.exitSteadyShare;
+        : steadySlow >= o.enterSteadyShare &&
+          fluxSlow <= o.enterMaxFlux &&
+          steadyFast >= o.exitSteadyShare &&
+          (fluxSpread >= o.enterMinFluxSpread || steadySlow >= o.enterSteadyShareAlone);
       if (looksMusic !== music) {
         run++;
         if (run >= (music ? o.exitFrames : o.enterFrames)) {
