@@ -119,13 +119,14 @@ export class JitterBuffer {
     this.options = Object.freeze({ ...DEFAULT_JITTER_BUFFER_OPTIONS, ...opts });
     this.fs = this.options.frameSamples;
     this.cap = this.options.capacityFrames;
-    this.data = new Uint8Array(this.cap * this.fs);
+    // One slot more than the ring: `frame` lives there, so `pop` copies a frame with one memmove.
+    this.data = new Uint8Array((this.cap + 1) * this.fs);
     this.haveWords = Math.ceil(this.fs / 32);
     this.have = new Uint32Array(this.cap * this.haveWords);
     this.haveCount = new Int32Array(this.cap);
     this.slotFrame = new Int32Array(this.cap).fill(-1);
     this.seen = new Int32Array(SEEN_SLOTS).fill(-1);
-    this.frame = new Uint8Array(this.fs).fill(MULAW_SILENCE);
+    this.frame = this.data.subarray(this.cap * this.fs).fill(MULAW_SILENCE);
   }
 
   /** Audio ms of the next frame `pop` will hand out. */
@@ -183,7 +184,7 @@ export class JitterBuffer {
       if (this.slotFrame[slot] !== f || this.haveCount[slot] === 0) {
         this.slotFrame[slot] = f;
         const base = slot * fs;
-        for (let i = 0; i < fs; i++) data[base + i] = payload[i]!;
+        data.set(payload, base);
         const wordBase = slot * words;
         have.fill(0xffffffff, wordBase, wordBase + words);
         if (fs & 31) have[wordBase + words - 1] = 2 ** (fs & 31) - 1;
@@ -243,9 +244,7 @@ export class JitterBuffer {
       this.fill(f);
     } else {
       const base = (f % this.cap) * this.fs;
-      const frame = this.frame;
-      const data = this.data;
-      for (let i = 0; i < this.fs; i++) frame[i] = data[base + i]!;
+      this.data.copyWithin(this.cap * this.fs, base, base + this.fs);
       this.frameFilled = false;
       this.fadeRun = 0;
     }
