@@ -203,7 +203,9 @@ export function createFeatureExtractor(opts: Partial<FeatureOptions> = {}): Feat
         peakK = k;
       }
     }
-    for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
+    // The span's strongest bin is the band's when it lies in the band (the span holds the band).
+    if (peakK >= flatLo && peakK < flatHi) bandMax = peakP;
+    else for (let k = flatLo; k < flatHi; k++) if (power[k]! > bandMax) bandMax = power[k]!;
 
     // Flatness over the telephone band: the log of a product of 8 bins at a time (no underflow:
     // every bin is ≥ 1e-14) costs one log per 8 bins instead of one per bin.
