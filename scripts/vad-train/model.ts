@@ -7,8 +7,7 @@
  */
 import type { FrameFeatures } from "../../src/engine/audio/features.ts";
 import { createMusicDetector } from "../../src/engine/audio/music.ts";
-import { createNoiseFloor } from "../../src/engine/audio/noise-floor.ts";
-import { DEFAULT_VAD_OPTIONS, isSteadyTone, type ToneMemory, type VadOptions } from "../../src/engine/vad.ts";
+import { createVadNoiseFloors, DEFAULT_VAD_OPTIONS, isSteadyTone, type ToneMemory, type VadOptions } from "../../src/engine/vad.ts";
 
 /**
  * A one-hidden-layer network (ReLU) with a logistic output over the raw inputs (the trainer folds
@@ -201,18 +200,8 @@ export interface Cues {
  * network. `model` null: inputs only (score 0), for collecting training data.
  */
 export function createCues(model: Readonly<VadModel> | null, o: Readonly<VadOptions> = DEFAULT_VAD_OPTIONS): { push(f: FrameFeatures): Cues } {
-  const subWindowFrames = Math.max(1, Math.round(250 / o.frameMs));
-  const floorOptions = {
-    subWindowFrames,
-    subWindows: Math.max(1, Math.round(o.noiseWindowMs / o.frameMs / subWindowFrames)),
-    biasDb: 1.5,
-    minFloorDb: o.minNoiseFloorDb,
-    initialFloorDb: o.initialNoiseFloorDb,
-    smoothing: 0.5,
-  };
-  const floor = createNoiseFloor(floorOptions);
-  const bandFloors = [1, 2, 3].map(() => createNoiseFloor({ ...floorOptions, initialFloorDb: o.initialNoiseFloorDb - 5 }));
-  const inputs = createModelInputs(floorOptions.subWindows * subWindowFrames);
+  const { floor, bandFloors, windowFrames } = createVadNoiseFloors(o);
+  const inputs = createModelInputs(windowFrames);
   const music = createMusicDetector(o.music);
   const prev: ToneMemory = { peakHz: 0, peakRatio: 0, secondPeakHz: 0, twoPeakRatio: 0 };
   const snr: FrameSnr = { total: 0, low: 0, mid: 0, high: 0, floorDb: 0 };

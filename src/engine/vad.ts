@@ -18,7 +18,7 @@
  */
 import { createFeatureExtractor, type FrameFeatures } from "./audio/features.ts";
 import { createMusicDetector, type MusicOptions } from "./audio/music.ts";
-import { createNoiseFloor } from "./audio/noise-floor.ts";
+import { createNoiseFloor, type NoiseFloor } from "./audio/noise-floor.ts";
 
 /** VAD options. Millisecond options are converted to frame counts once, at construction. */
 export interface VadOptions {
@@ -219,6 +219,38 @@ export interface ToneMemory {
   twoPeakRatio: number;
 }
 
+/** The VAD's noise floors and the span of their minimum search (see `createVadNoiseFloors`). */
+export interface VadNoiseFloors {
+  /** Floor of the whole 300–3400 Hz band. */
+  floor: NoiseFloor;
+  /** Floors of bands 1..3 of BAND_EDGES_HZ. */
+  bandFloors: NoiseFloor[];
+  /** Frames the minimum search spans. */
+  windowFrames: number;
+}
+
+/**
+ * One floor for the whole 300–3400 Hz band and one per sub-band (bands 1..3 of BAND_EDGES_HZ):
+ * rumble or hiss confined to one band must not mask speech in the others.
+ */
+export function createVadNoiseFloors(o: Readonly<VadOptions>): VadNoiseFloors {
+  const subWindowFrames = Math.max(1, Math.round(250 / o.frameMs));
+  const subWindows = Math.max(1, Math.round(o.noiseWindowMs / o.frameMs / subWindowFrames));
+  const floorOptions = {
+    subWindowFrames,
+    subWindows,
+    biasDb: 1.5,
+    minFloorDb: o.minNoiseFloorDb,
+    initialFloorDb: o.initialNoiseFloorDb,
+    smoothing: 0.5,
+  };
+  return {
+    floor: createNoiseFloor(floorOptions),
+    bandFloors: [1, 2, 3].map(() => createNoiseFloor({ ...floorOptions, initialFloorDb: o.initialNoiseFloorDb - 5 })),
+    windowFrames: subWindows * subWindowFrames,
+  };
+}
+
 /** Create a VAD. */
 export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const o: Readonly<VadOptions> = Object.freeze({ ...DEFAULT_VAD_OPTIONS, ...opts });
@@ -226,20 +258,8 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const onsetFrames = Math.max(1, Math.round(o.onsetMs / o.frameMs));
   const hangoverFrames = Math.max(1, Math.round(o.hangoverMs / o.frameMs));
   const clearHangoverFrames = Math.max(1, Math.min(hangoverFrames, Math.round(o.clearHangoverMs / o.frameMs)));
-  const subWindowFrames = Math.max(1, Math.round(250 / o.frameMs));
   const extractor = createFeatureExtractor({ sampleRateHz: o.sampleRateHz, frameSamples });
-  const floorOptions = {
-    subWindowFrames,
-    subWindows: Math.max(1, Math.round(o.noiseWindowMs / o.frameMs / subWindowFrames)),
-    biasDb: 1.5,
-    minFloorDb: o.minNoiseFloorDb,
-    initialFloorDb: o.initialNoiseFloorDb,
-    smoothing: 0.5,
-  };
-  // One floor for the whole 300–3400 Hz band and one per sub-band (bands 1..3 of BAND_EDGES_HZ):
-  // rumble or hiss confined to one band must not mask speech in the others.
-  const floor = createNoiseFloor(floorOptions);
-  const bandFloors = [1, 2, 3].map(() => createNoiseFloor({ ...floorOptions, initialFloorDb: o.initialNoiseFloorDb - 5 }));
+  const { floor, bandFloors } = createVadNoiseFloors(o);
   const gated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
   const ungated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
   let frames = 0;
