@@ -318,7 +318,9 @@ export class CallEngine {
 
     if (v.speech !== this.vadSpeaking) {
       this.vadSpeaking = v.speech;
-      this.event({ type: "vad", speaking: v.speech, atAudioMs: startMs });
+      // The VAD counts every frame of this stream from 0, as the jitter buffer does.
+      const settledAudioMs = startMs - (this.vad.frames - 1 - v.settledAt) * FRAME_MS;
+      this.event({ type: "vad", speaking: v.speech, atAudioMs: startMs, settledAudioMs });
     }
     if (this.amd && !this.amdDone) this.amdEvents(this.amd.push(pcm, startMs, f, v));
 

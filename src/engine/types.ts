@@ -203,7 +203,17 @@ export type AmdVerdict = "human" | "machine" | "unknown";
 
 /** What the engine wants recorded (database, webhooks, replay report). Times are audio ms. */
 export type EngineEvent =
-  | { readonly type: "vad"; readonly speaking: boolean; readonly atAudioMs: number }
+  | {
+      readonly type: "vad";
+      readonly speaking: boolean;
+      /** The live decision changed on the frame starting here. */
+      readonly atAudioMs: number;
+      /**
+       * The settled boundary (see VadFrame.settledAt): where the segment began (speaking) or
+       * ended (not speaking), at or before `atAudioMs`.
+       */
+      readonly settledAudioMs: number;
+    }
   | {
       readonly type: "amd";
       readonly verdict: AmdVerdict;

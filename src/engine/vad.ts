@@ -10,6 +10,12 @@
  * `onsetMs` of speech-like frames and ends after `hangoverMs` without any, or sooner
  * (`clearHangoverMs`) when those frames are clearly not speech: a real pause, not a weak
  * consonant (ten-vad's labels mark pauses down to 50–250 ms between phrases).
+ * Each speech segment also gets settled boundaries, final once its onset or offset is declared:
+ * it starts `preRollMs` before its first speech-like frame (a talker's first sounds are quieter
+ * than the frames that confirm the onset) and, when it ended on clearly-not-speech frames, it
+ * ends `endPadMs` after the first of them rather than after the hangover. The live decision
+ * (`speech`) drives barge-in and turn-taking as it happens; the settled one (`settledAt`) is the
+ * detector's final word on which frames were speech, at most the hangover later.
  * Two decision streams share the cues: the gated one (music is not speech) and an ungated one
  * (`ungated*` fields, as with `rejectMusic: false`) for the answering-machine detector, which
  * must not lose a person talking over room music.
@@ -38,6 +44,13 @@ export interface VadOptions {
   clearHangoverMs: number;
   /** Score below which a frame is clearly not speech (for `clearHangoverMs`), 0..1. Default 0.15. */
   clearScore: number;
+  /** A settled speech segment starts this long before its first speech-like frame, ms. Default 60. */
+  preRollMs: number;
+  /**
+   * A settled speech segment that ended on clearly-not-speech frames (`clearHangoverMs`) ends this
+   * long after the first of them, ms (at most where the live decision ended). Default 40.
+   */
+  endPadMs: number;
   /** Score at or above which a frame counts as speech-like while in silence, 0..1. */
   startThreshold: number;
   /** Score at or above which a frame counts as speech-like while in speech, 0..1. */
@@ -92,6 +105,8 @@ export const DEFAULT_VAD_OPTIONS: Readonly<VadOptions> = Object.freeze({
   hangoverMs: 240,
   clearHangoverMs: 100,
   clearScore: 0.15,
+  preRollMs: 60,
+  endPadMs: 40,
   startThreshold: 0.5,
   stayThreshold: 0.4,
   snrPivotDb: 6,
@@ -130,6 +145,14 @@ export interface VadFrame {
   onset: boolean;
   /** True on the first frame after a speech segment ended. */
   offset: boolean;
+  /**
+   * The segment's settled boundary, as a frame index (frames pushed before it; the first frame
+   * is 0): on an `onset` frame the first frame of the segment (`preRollMs` before its first
+   * speech-like frame, never inside the previous segment), on an `offset` frame the first frame
+   * after it (`endPadMs` after the first clearly-not-speech frame when the segment ended on
+   * those, else this frame). −1 on other frames.
+   */
+  settledAt: number;
   /** The frame looked like a steady tone (not speech whatever its loudness). */
   tone: boolean;
   /** The stream is in music (hold music, a jingle): not speech whatever its loudness. */
@@ -262,6 +285,10 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
   const { floor, bandFloors } = createVadNoiseFloors(o);
   const gated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
   const ungated = createHysteresis(onsetFrames, hangoverFrames, clearHangoverFrames, o);
+  const preRollFrames = Math.max(0, Math.round(o.preRollMs / o.frameMs));
+  // The offset frame is the last of the clear run, so the live segment holds all but one of it.
+  const endPadFrames = Math.max(0, Math.min(clearHangoverFrames - 1, Math.round(o.endPadMs / o.frameMs)));
+  let settledEnd = 0; // first frame after the last settled segment
   let frames = 0;
   const musicDetector = createMusicDetector(o.music);
   const prevPeaks: ToneMemory = { peakHz: 0, peakRatio: 0, secondPeakHz: 0, twoPeakRatio: 0 };
@@ -273,6 +300,7 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     noiseFloorDb: o.initialNoiseFloorDb,
     onset: false,
     offset: false,
+    settledAt: -1,
     tone: false,
     music: false,
     ungatedSpeech: false,
@@ -337,6 +365,16 @@ export function createVad(opts: Partial<VadOptions> = {}): Vad {
     out.noiseFloorDb = noiseFloorDb;
     out.onset = gated.onset;
     out.offset = gated.offset;
+    out.settledAt = -1;
+    const at = frames - 1; // this frame's index
+    if (gated.onset) {
+      // The onset run's first speech-like frame is onsetFrames − 1 frames back.
+      out.settledAt = Math.max(settledEnd, at - (onsetFrames - 1) - preRollFrames, 0);
+    } else if (gated.offset) {
+      // Ended on clearly-not-speech frames: the first of them is endedOnClear − 1 frames back.
+      settledEnd = gated.endedOnClear > 0 ? at - (gated.endedOnClear - 1) + endPadFrames : at;
+      out.settledAt = settledEnd;
+    }
     out.tone = steadyTone && snrTotal >= o.snrPivotDb;
     out.music = inMusic;
     out.ungatedSpeech = ungated.speech;
@@ -366,6 +404,8 @@ interface Hysteresis {
   score: number;
   onset: boolean;
   offset: boolean;
+  /** On an offset frame: the length of the clearly-not-speech run that ended the segment, else 0. */
+  endedOnClear: number;
 }
 
 function createHysteresis(onsetFrames: number, hangoverFrames: number, clearHangoverFrames: number, o: Readonly<VadOptions>): Hysteresis {
@@ -377,12 +417,14 @@ function createHysteresis(onsetFrames: number, hangoverFrames: number, clearHang
     score: 0,
     onset: false,
     offset: false,
+    endedOnClear: 0,
     push(frameScore: number): void {
       h.score += o.scoreSmoothing * (frameScore - h.score);
       const speech = h.speech;
       h.raw = h.score >= (speech ? o.stayThreshold : o.startThreshold);
       h.onset = false;
       h.offset = false;
+      h.endedOnClear = 0;
       if (h.raw !== speech) {
         run++;
         clearRun = speech && h.score < o.clearScore ? clearRun + 1 : 0;
@@ -390,6 +432,7 @@ function createHysteresis(onsetFrames: number, hangoverFrames: number, clearHang
           h.speech = !speech;
           h.onset = h.speech;
           h.offset = !h.speech;
+          if (h.offset && clearRun >= clearHangoverFrames) h.endedOnClear = clearRun;
           run = 0;
           clearRun = 0;
         }

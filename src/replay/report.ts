@@ -49,9 +49,14 @@ export function buildReport(
   for (const e of events) {
     switch (e.type) {
       case "vad":
-        if (e.speaking) openAt = e.atAudioMs;
-        else if (openAt !== null) {
-          speech.push([openAt, e.atAudioMs]);
+        // The detector's settled decision (its boundaries are final when the event is emitted).
+        if (e.speaking) {
+          openAt = e.settledAudioMs;
+          // A segment settled to start where the last one ended continues it (merged ranges).
+          const last = speech[speech.length - 1];
+          if (last !== undefined && openAt <= last[1]) openAt = speech.pop()![0];
+        } else if (openAt !== null) {
+          speech.push([openAt, e.settledAudioMs]);
           openAt = null;
         }
         break;

@@ -108,7 +108,86 @@ describe("VAD on synthetic signals", () => {
   });
 });
 
+describe("settled segment boundaries", () => {
+  /** Each frame's live decision and the settledAt of its onset/offset frames. */
+  function trace(pcm: Int16Array, opts: Partial<VadOptions> = {}) {
+    const vad = createVad(opts);
+    const live: number[] = [];
+    const onsets: Array<[number, number]> = []; // [frame, settledAt]
+    const offsets: Array<[number, number]> = [];
+    let other = 0; // frames with neither flag whose settledAt is not −1
+    frames(pcm).forEach((f, i) => {
+      const r = vad.push(f);
+      live.push(r.speech ? 1 : 0);
+      if (r.onset) onsets.push([i, r.settledAt]);
+      else if (r.offset) offsets.push([i, r.settledAt]);
+      else if (r.settledAt !== -1) other++;
+    });
+    return { live, onsets, offsets, other };
+  }
+  const burst = concatPcm([silence(600), speechLike(1000, 8000), silence(1000)]);
+
+  test("a segment starts preRollMs before its first speech-like frame and, after a clear pause, ends endPadMs after the first clear frame", () => {
+    const t = trace(burst, { onsetMs: 40, preRollMs: 60, hangoverMs: 240, clearHangoverMs: 100, endPadMs: 40 });
+    const [[onFrame, start]] = t.onsets as [[number, number]];
+    const [[offFrame, end]] = t.offsets as [[number, number]];
+    // Onset declared on the 2nd speech-like frame. The 5 clear frames that ended the segment run
+    // up to the offset frame itself, so the first of them is offFrame − 4.
+    expect({ start, end, other: t.other, onsets: t.onsets.length, offsets: t.offsets.length }).toEqual({
+      start: onFrame - 1 - 3,
+      end: offFrame - 4 + 2,
+      other: 0,
+      onsets: 1,
+      offsets: 1,
+    });
+  });
+
+  test("no pre-roll and an end pad reaching the offset leave the live boundaries (longer pads are capped there)", () => {
+    for (const endPadMs of [80, 1000]) {
+      const t = trace(burst, { preRollMs: 0, endPadMs, onsetMs: 20, clearHangoverMs: 100 });
+      expect({ start: t.onsets[0]![1], end: t.offsets[0]![1] }).toEqual({ start: t.onsets[0]![0], end: t.offsets[0]![0] });
+    }
+  });
+
+  test("a segment that ended on doubtful frames (the full hangover) settles where the live decision ended", () => {
+    const t = trace(burst, { clearScore: 0 });
+    expect(t.offsets[0]![1]).toBe(t.offsets[0]![0]);
+  });
+
+  test("a long pre-roll never reaches into the previous segment or before the first frame", () => {
+    const pcm = concatPcm([silence(100), speechLike(600, 8000), silence(400), speechLike(600, 8000, 9), silence(800)]);
+    const t = trace(pcm, { preRollMs: 2000 });
+    expect(t.onsets.length).toBe(2);
+    expect(t.onsets[0]![1]).toBe(0);
+    expect(t.onsets[1]![1]).toBe(t.offsets[0]![1]);
+  });
+});
+
 describe.skipIf(!existsSync(TEN_VAD_DIR))("VAD on the ten-vad corpus (telephone chain)", () => {
+  test("the settled decision agrees with the human labels better than the live one", () => {
+    const live = confusion();
+    const settled = confusion();
+    for (const clip of loadTenVad()) {
+      const vad = createVad();
+      const s = new Uint8Array(clip.frames.length);
+      clip.frames.forEach((f, i) => {
+        const r = vad.push(f);
+        count(live, r.speech, clip.labels[i]!);
+        if (r.onset) s.fill(1, r.settledAt, i);
+        if (r.offset) s.fill(0, r.settledAt, i);
+        s[i] = r.speech ? 1 : 0;
+      });
+      s.forEach((x, i) => count(settled, x === 1, clip.labels[i]!));
+    }
+    const a = scores(live);
+    const b = scores(settled);
+    expect({ f1: b.f1 > a.f1, mcc: b.mcc > a.mcc, balancedAccuracy: b.balancedAccuracy > a.balancedAccuracy }).toEqual({
+      f1: true,
+      mcc: true,
+      balancedAccuracy: true,
+    });
+  });
+
   test("beats the WebRTC VAD's MCC (0.50) on the whole set", () => {
     const c = confusion();
     for (const clip of loadTenVad()) {
