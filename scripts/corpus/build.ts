@@ -1,8 +1,8 @@
 /**
  * Builds the labelled corpus of recorded calls (fixture format of ../shared/FIXTURES.md).
  *
- *   bun run scripts/corpus/build.ts                       # committed set → corpus/calls
- *   bun run scripts/corpus/build.ts --large --out bench/.cache/corpus
+ *   bun run scripts/corpus/build.ts            # committed set → corpus/calls
+ *   bun run scripts/corpus/build.ts --large    # benchmark set → bench/.cache/corpus (not committed)
  *   options: --seed <text> (default corpus-v1), --only <substring of the file name>
  *
  * Installs nothing: checks for espeak-ng, sox, the asterisk recordings and ten-vad, and prints the
@@ -40,7 +40,8 @@ function parseArgs(argv: readonly string[], root: string): Args {
     else if (a === "--only") only = value();
     else throw new Error(`unknown argument: ${a}`);
   }
-  return { large, out: resolve(root, out ?? join("corpus", "calls")), seed, only };
+  // The large set never lands in the committed corpus by default: its directory is replaced.
+  return { large, out: resolve(root, out ?? (large ? join("bench", ".cache", "corpus") : join("corpus", "calls"))), seed, only };
 }
 
 function main(): number {
