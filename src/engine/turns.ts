@@ -84,6 +84,8 @@ export class TurnTaker {
   /** Audio ms of the end of the caller's last voiced frame in this turn. */
   private userEndMs = 0;
   private voicedRun = 0;
+  /** Audio ms of the end of the caller's last voiced frame, whatever the state. */
+  private lastVoicedMs = -1;
   private finalized = false;
   private speculated = false;
   /** Text the current speculation was started on. */
@@ -143,6 +145,7 @@ export class TurnTaker {
   frame(endMs: number, speech: boolean, raw: boolean): void {
     const voiced = speech && raw;
     this.voicedRun = voiced ? this.voicedRun + 1 : 0;
+    if (voiced) this.lastVoicedMs = endMs;
     switch (this.state) {
       case "listening":
         if (voiced && this.voicedRun >= this.options.resumeFrames) this.startSpeaking(endMs);
@@ -297,7 +300,9 @@ export class TurnTaker {
   bargedIn(speechStartMs: number, nowMs: number, interim = "", interimEndMs = -1): void {
     this.reset();
     this.ignoreBeforeMs = speechStartMs - 1;
-    this.startSpeaking(nowMs);
+    // Decided from words that came after the caller stopped (a late transcript): the silence
+    // since their last voiced frame already counts.
+    this.startSpeaking(this.lastVoicedMs >= speechStartMs ? Math.min(this.lastVoicedMs, nowMs) : nowMs);
     if (interim) {
       this.interim = interim;
       this.wordsChanged();

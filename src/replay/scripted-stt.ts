@@ -2,9 +2,10 @@
  * A scripted speech-to-text for recordings without `stt` lines: Deepgram-shaped live messages
  * made from the header labels, in audio time, like Deepgram would send them with interim results,
  * endpointing and utterance-end on:
- * - words: from `labels.utterances` (and `labels.backchannels`) text, spread over the labelled
- *   speech inside each utterance by character count; without utterances, one placeholder word
- *   "speech" per labelled speech range;
+ * - words: from `labels.utterances` (and `labels.backchannels`) text, over the labelled speech
+ *   inside each utterance: its pauses fall between words (preferably at punctuation), and the
+ *   words of each voiced part share it by character count; without utterances, one placeholder
+ *   word "speech" per labelled speech range;
  * - an interim result each time a word ends (last word's closing punctuation not yet known);
  * - a final (`is_final`, `speech_final`) once `endpointingMs` of silence follows a word;
  * - `UtteranceEnd` once `utteranceEndMs` passes without words;
@@ -75,28 +76,58 @@ export function scriptWords(labels: Readonly<Record<string, unknown>>): SttWord[
       .filter(([a, b]) => b > a);
     if (parts.length === 0) parts = [[u.startMs, u.endMs]];
     const tokens = u.text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
-    const total = tokens.reduce((s, w) => s + w.length + 1, 0);
-    const voicedMs = parts.reduce((s, [a, b]) => s + b - a, 0);
-    // Map a share of the characters to a time inside the voiced parts.
-    const at = (share: number): { ms: number; part: number } => {
-      let left = share * voicedMs;
-      for (let i = 0; i < parts.length; i++) {
-        const [a, b] = parts[i]!;
-        if (left <= b - a || i === parts.length - 1) return { ms: Math.min(b, a + left), part: i };
-        left -= b - a;
+    for (const [i, group] of splitAtPauses(tokens, parts).entries()) {
+      // Within one voiced part, words share its time by characters.
+      const [a, b] = parts[i]!;
+      const total = group.reduce((n, w) => n + w.length + 1, 0);
+      let chars = 0;
+      for (const w of group) {
+        const startMs = Math.round(a + ((b - a) * chars) / total);
+        chars += w.length + 1;
+        const endMs = Math.round(a + ((b - a) * chars) / total);
+        words.push({ word: w, startMs, endMs: Math.max(endMs, startMs + 1) });
       }
-      return { ms: u.endMs, part: parts.length - 1 };
-    };
-    let chars = 0;
-    for (const w of tokens) {
-      const s = at(chars / total);
-      chars += w.length + 1;
-      const e = at(chars / total);
-      const endMs = e.part === s.part ? e.ms : parts[s.part]![1];
-      words.push({ word: w, startMs: Math.round(s.ms), endMs: Math.max(Math.round(endMs), Math.round(s.ms) + 1) });
     }
   }
   return words;
+}
+
+/**
+ * The words spoken in each voiced part of an utterance. A talker pauses between words, most often
+ * at punctuation: each pause goes at the word boundary nearest to where the characters would put
+ * it, a boundary after `,;:.?!` counting as half as far. Parts may get no word (a breath).
+ */
+function splitAtPauses(tokens: readonly string[], parts: readonly Range[]): string[][] {
+  const voicedMs = parts.reduce((n, [a, b]) => n + b - a, 0);
+  const total = tokens.reduce((n, w) => n + w.length + 1, 0);
+  // Character position after each word.
+  const ends: number[] = [];
+  tokens.reduce((n, w) => (ends.push(n + w.length + 1), n + w.length + 1), 0);
+  const groups: string[][] = [];
+  let from = 0; // first word not yet placed
+  let elapsedMs = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const [a, b] = parts[i]!;
+    elapsedMs += b - a;
+    let to = tokens.length; // the last part takes the rest
+    if (i < parts.length - 1) {
+      const target = (elapsedMs / voicedMs) * total;
+      let best = Infinity;
+      to = from;
+      for (let k = from; k <= tokens.length; k++) {
+        const at = k === 0 ? 0 : ends[k - 1]!;
+        const pause = k > 0 && /[,;:.?!]$/.test(tokens[k - 1]!);
+        const cost = Math.abs(at - target) * (pause ? 0.5 : 1);
+        if (cost < best) {
+          best = cost;
+          to = k;
+        }
+      }
+    }
+    groups.push(tokens.slice(from, to));
+    from = to;
+  }
+  return groups;
 }
 
 /** Drop the closing sentence punctuation of the last word (an interim does not know it yet). */

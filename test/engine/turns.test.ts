@@ -139,7 +139,30 @@ describe("end of turn", () => {
     tt.frame(2020, false, false);
     expect(log).toEqual(["finalize", "speculate@2020:Hello?|end=1000", "confirm@2020:Hello?|end=1000|complete"]);
   });
+
+  test("a barge-in decided from words that came after the caller stopped counts the silence from their last voiced frame", () => {
+    const { log, sink } = recorder();
+    const tt = new TurnTaker(sink);
+    // The agent is talking; the caller says "Okay, thanks" from 3000 to 3500 and stops. The words
+    // that make it a barge-in arrive at 3900; their final, with the full stop, at 4040.
+    drive(tt, 1000, [[200, 600]], [[700, words("Hi.", 600, true)]]);
+    tt.agentStarted();
+    for (let end = 1020; end <= 3900; end += 20) tt.frame(end, end > 3000 && end <= 3500, end > 3000 && end <= 3500);
+    tt.bargedIn(3000, 3900, "Okay, thanks", 3500);
+    log.length = 0;
+    drive2(tt, 3920, 4400, [[4040, words("Okay, thanks.", 3500, true)]]);
+    // Confirmed as soon as the complete sentence is in (260 ms after 3500 have passed), ending at 3500.
+    expect(log.filter((l) => l.startsWith("confirm"))).toEqual(["confirm@4040:Okay, thanks.|end=3500|complete"]);
+  });
 });
+
+/** Silent frames from `fromMs` to `untilMs` (frame end times), with STT at given times. */
+function drive2(tt: TurnTaker, fromMs: number, untilMs: number, stt: [number, SttTranscript][]) {
+  for (let end = fromMs; end <= untilMs; end += 20) {
+    for (const [at, ev] of stt) if (at === end) tt.transcriptResult(ev, end);
+    tt.frame(end, false, false);
+  }
+}
 
 describe("utterance cues", () => {
   const tails: [string, TailKind][] = [
