@@ -318,7 +318,7 @@ export class CallEngine {
 
     if (v.speech !== this.vadSpeaking) {
       this.vadSpeaking = v.speech;
-      // The VAD counts every frame of this stream from 0, as the jitter buffer does.
+      // settledAt indexes the VAD's own frames; this frame is its (frames − 1)th.
       const settledAudioMs = startMs - (this.vad.frames - 1 - v.settledAt) * FRAME_MS;
       this.event({ type: "vad", speaking: v.speech, atAudioMs: startMs, settledAudioMs });
     }

@@ -99,10 +99,11 @@ export function scriptWords(labels: Readonly<Record<string, unknown>>): SttWord[
  */
 function splitAtPauses(tokens: readonly string[], parts: readonly Range[]): string[][] {
   const voicedMs = parts.reduce((n, [a, b]) => n + b - a, 0);
-  const total = tokens.reduce((n, w) => n + w.length + 1, 0);
   // Character position after each word.
   const ends: number[] = [];
-  tokens.reduce((n, w) => (ends.push(n + w.length + 1), n + w.length + 1), 0);
+  let pos = 0;
+  for (const w of tokens) ends.push((pos += w.length + 1));
+  const total = pos;
   const groups: string[][] = [];
   let from = 0; // first word not yet placed
   let elapsedMs = 0;
