@@ -25,7 +25,8 @@ const FRAME_SAMPLES = 160;
  * engine's one VAD (default options, music rejection on) feed the AMD; false lets the AMD run
  * its own VAD. */
 export function runAmd(fx: Fixture, stt: boolean, opts: Partial<AmdOptions> = {}, engineVad = true): AmdRun {
-  const amd = createAmd(opts);
+  // With transcripts the detector is told to expect them, as the call engine does.
+  const amd = createAmd({ expectTranscripts: stt, ...opts });
   const features = engineVad ? createFeatureExtractor() : null;
   const vad = engineVad ? createVad() : null;
   const transcripts = stt ? scriptTranscripts(fx.labels.utterances ?? []) : [];

@@ -69,6 +69,15 @@ export interface AmdOptions {
    * an IVR or hold queue, not a person, ms. Default 3000.
    */
   musicMachineMs: number;
+  /**
+   * Speech-to-text results will be pushed (`pushTranscript`), as the call engine always does.
+   * Then music (the VAD's music cue) before any word has been heard is music, not a greeting:
+   * hold music before a person picks up is not a long greeting, and music alone is a machine
+   * (`musicMachineMs`). Once words come, the detector reads the ungated decision again, so a
+   * person talking over music in the room is still heard. Needs the VAD frames of a VAD that
+   * rejects music (the engine's), whose music cue is read. Default false (audio only).
+   */
+  expectTranscripts: boolean;
   /** Overrides of the AMD's own voice-activity detector. */
   vad: Partial<VadOptions>;
 }
@@ -87,6 +96,7 @@ export const DEFAULT_AMD_OPTIONS: Readonly<AmdOptions> = Object.freeze({
   totalAnalysisMs: 8000,
   greetingEndSilenceMs: 2000,
   musicMachineMs: 3000,
+  expectTranscripts: false,
   // Music rejection stays off here: it also mutes a person talking over music in the room
   // (corpus human-noisy-*), which costs more calls than it saves (bench/amd.ts: 98.2 % vs
   // 95.2 %). Off, the detector reads a shared VAD's ungated decision (`VadFrame.ungatedRaw`),
@@ -253,7 +263,7 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       vadFrame ?? (ownVad ??= createVad({ sampleRateHz: o.sampleRateHz, frameMs: o.frameMs, ...o.vad })).push(frame, f);
     // With music rejection off (the default) the detector reads the VAD's ungated decision, so a
     // caller's VAD that rejects music (the engine's, for turn-taking) serves here unchanged.
-    const music = rejectMusic && v.music;
+    const music = (rejectMusic || (o.expectTranscripts && !transcriptWords)) && v.music;
     const raw = rejectMusic ? v.raw : v.ungatedRaw;
     const beep = beeper!.push(frame, f);
     const end = atMs + o.frameMs;
@@ -279,7 +289,8 @@ export function createAmd(opts: Partial<AmdOptions> = {}): Amd {
       if (runFrames >= minRunFrames) {
         if (!speaking) {
           speaking = true;
-          musicMs = 0;
+          // Expecting words and none heard yet, speech-like sounds between notes are the music's.
+          if (transcriptWords || !o.expectTranscripts) musicMs = 0;
           const runStart = end - runFrames * o.frameMs;
           if (greetingStartMs === null) greetingStartMs = runStart;
           voicedMs += runFrames * o.frameMs;

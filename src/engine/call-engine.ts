@@ -143,7 +143,8 @@ export class CallEngine {
     this.echo = new EchoMonitor(o.echo);
     this.bargeIn = new BargeInDetector(this.echo, o.bargeIn);
     const amdOn = o.direction === "outbound" && o.amd;
-    this.amd = amdOn ? (ports.amd ?? createAmd()) : null;
+    // Every call's words reach the detector (`amdTranscript`).
+    this.amd = amdOn ? (ports.amd ?? createAmd({ expectTranscripts: true })) : null;
     this.playout = new Playout(
       {
         send: (msg) => this.sendTwilio(msg),
