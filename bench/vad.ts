@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { createFeatureExtractor } from "../src/engine/audio/features.ts";
 import { createBeepDetector } from "../src/engine/beep.ts";
 import { createVad } from "../src/engine/vad.ts";
+import { vadDecisions } from "./lib/vad-decisions.ts";
 import { confusion, count, scores, type BinaryScores } from "./lib/metrics.ts";
 import { tones } from "./lib/signals.ts";
 import { printTable, writeResult } from "./lib/table.ts";
@@ -29,23 +30,6 @@ const REFERENCE = [
   { detector: "WebRTC VAD mode 3 (README)", precision: 0.865, recall: 0.915, f1: 0.889, mcc: 0.5, balancedAccuracy: 0.74 },
   { detector: "Silero VAD v6.2 (README)", precision: 0.946, recall: 0.919, f1: 0.932, mcc: 0.73, balancedAccuracy: 0.88 },
 ];
-
-/** One VAD's live and settled decisions (1 = speech) and its music flag, per frame. */
-function decide(frameList: readonly Int16Array[]): { live: Uint8Array; settled: Uint8Array; music: Uint8Array } {
-  const vad = createVad();
-  const n = frameList.length;
-  const live = new Uint8Array(n);
-  const settled = new Uint8Array(n);
-  const music = new Uint8Array(n);
-  frameList.forEach((f, i) => {
-    const r = vad.push(f);
-    if (r.onset) settled.fill(1, r.settledAt, i);
-    if (r.offset) settled.fill(0, r.settledAt, i);
-    live[i] = settled[i] = r.speech ? 1 : 0;
-    music[i] = r.music ? 1 : 0;
-  });
-  return { live, settled, music };
-}
 
 const clips = loadTenVad();
 /** The settled decision (VadFrame.settledAt), scored as the detector's final word per frame. */
@@ -77,15 +61,13 @@ for (const [ci, clip] of clips.entries()) {
   const segEnd = new Int32Array(n);
   for (let i = 0; i < n; i++) segStart[i] = i > 0 && labels[i] === labels[i - 1] ? segStart[i - 1]! : i;
   for (let i = n - 1; i >= 0; i--) segEnd[i] = i < n - 1 && labels[i] === labels[i + 1] ? segEnd[i + 1]! : i;
-  const { live: liveSpeech, settled, music } = decide(clip.frames);
-  for (let i = 0; i < n; i++) {
-    count(live, liveSpeech[i] === 1, labels[i]!);
-    count(liveHalves[ci % 2]!, liveSpeech[i] === 1, labels[i]!);
-  }
+  const { live: liveSpeech, settled, music } = vadDecisions(clip.frames);
   for (let i = 0; i < n; i++) {
     const speech = settled[i] === 1;
     const inMusic = music[i] === 1;
     const l = labels[i]!;
+    count(live, liveSpeech[i] === 1, l);
+    count(liveHalves[ci % 2]!, liveSpeech[i] === 1, l);
     count(all, speech, l);
     count(halves[ci % 2]!, speech, l);
     count(c, speech, l);
@@ -130,7 +112,7 @@ printTable(["error", "frames"], Object.entries(errors).map(([k, v]) => [k, v]));
 
 /** Share of frames the VAD calls speech: settled (scored) and live. */
 function speechShare(pcm: Int16Array): { frames: number; speechFrames: number; rate: number; liveSpeechFrames: number } {
-  const d = decide(frames(pcm));
+  const d = vadDecisions(frames(pcm));
   const n = d.settled.length;
   const s = d.settled.reduce((a, x) => a + x, 0);
   return { frames: n, speechFrames: s, rate: n > 0 ? s / n : 0, liveSpeechFrames: d.live.reduce((a, x) => a + x, 0) };

@@ -114,7 +114,6 @@ export class CallEngine {
   private voicemailStarted = false;
   private ended = false;
   private amdDone = false;
-  private vadSpeaking = false;
   private callerLevelDb = Number.NaN;
   /** Latest host ms seen on an input (the playout paces its sends on it). */
   private hostMs = -Infinity;
@@ -317,8 +316,7 @@ export class CallEngine {
     const v = this.vad.push(pcm, f);
     this.echo.inbound(frameIndex, abs / FRAME_SAMPLES);
 
-    if (v.speech !== this.vadSpeaking) {
-      this.vadSpeaking = v.speech;
+    if (v.onset || v.offset) {
       // settledAt indexes the VAD's own frames; this frame is its (frames − 1)th.
       const settledAudioMs = startMs - (this.vad.frames - 1 - v.settledAt) * FRAME_MS;
       this.event({ type: "vad", speaking: v.speech, atAudioMs: startMs, settledAudioMs });

@@ -29,8 +29,8 @@ const words = (text: string, endMs: number, isFinal = false): SttTranscript => (
 });
 
 /** Drive frames: speech on [fromMs, toMs) in 20 ms frames (frame end times), with STT at given times. */
-function drive(tt: TurnTaker, untilMs: number, speech: [number, number][], stt: [number, SttTranscript][]) {
-  for (let end = 20; end <= untilMs; end += 20) {
+function drive(tt: TurnTaker, untilMs: number, speech: [number, number][], stt: [number, SttTranscript][], firstEndMs = 20) {
+  for (let end = firstEndMs; end <= untilMs; end += 20) {
     for (const [at, ev] of stt) if (at === end) tt.transcriptResult(ev, end);
     const on = speech.some(([a, b]) => end > a && end <= b);
     tt.frame(end, on, on);
@@ -150,19 +150,11 @@ describe("end of turn", () => {
     for (let end = 1020; end <= 3900; end += 20) tt.frame(end, end > 3000 && end <= 3500, end > 3000 && end <= 3500);
     tt.bargedIn(3000, 3900, "Okay, thanks", 3500);
     log.length = 0;
-    drive2(tt, 3920, 4400, [[4040, words("Okay, thanks.", 3500, true)]]);
+    drive(tt, 4400, [], [[4040, words("Okay, thanks.", 3500, true)]], 3920);
     // Confirmed as soon as the complete sentence is in (260 ms after 3500 have passed), ending at 3500.
     expect(log.filter((l) => l.startsWith("confirm"))).toEqual(["confirm@4040:Okay, thanks.|end=3500|complete"]);
   });
 });
-
-/** Silent frames from `fromMs` to `untilMs` (frame end times), with STT at given times. */
-function drive2(tt: TurnTaker, fromMs: number, untilMs: number, stt: [number, SttTranscript][]) {
-  for (let end = fromMs; end <= untilMs; end += 20) {
-    for (const [at, ev] of stt) if (at === end) tt.transcriptResult(ev, end);
-    tt.frame(end, false, false);
-  }
-}
 
 describe("utterance cues", () => {
   const tails: [string, TailKind][] = [

@@ -6,6 +6,7 @@ import { frames } from "../../bench/lib/telephone.ts";
 import { loadTenVad, TEN_VAD_DIR } from "../../bench/lib/ten-vad.ts";
 import { confusion, count, scores } from "../../bench/lib/metrics.ts";
 import { readFixture } from "../../bench/lib/fixture.ts";
+import { vadDecisions } from "../../bench/lib/vad-decisions.ts";
 
 /** Per-frame smoothed decisions as a string of 0/1. */
 function decisions(pcm: Int16Array, opts: Partial<VadOptions> = {}): string {
@@ -168,16 +169,11 @@ describe.skipIf(!existsSync(TEN_VAD_DIR))("VAD on the ten-vad corpus (telephone 
     const live = confusion();
     const settled = confusion();
     for (const clip of loadTenVad()) {
-      const vad = createVad();
-      const s = new Uint8Array(clip.frames.length);
-      clip.frames.forEach((f, i) => {
-        const r = vad.push(f);
-        count(live, r.speech, clip.labels[i]!);
-        if (r.onset) s.fill(1, r.settledAt, i);
-        if (r.offset) s.fill(0, r.settledAt, i);
-        s[i] = r.speech ? 1 : 0;
+      const d = vadDecisions(clip.frames);
+      clip.labels.forEach((l, i) => {
+        count(live, d.live[i] === 1, l);
+        count(settled, d.settled[i] === 1, l);
       });
-      s.forEach((x, i) => count(settled, x === 1, clip.labels[i]!));
     }
     const a = scores(live);
     const b = scores(settled);
